@@ -1,0 +1,153 @@
+"""What the demo store sells: three cooperatives of Thái Nguyên (the former Bắc Kạn).
+
+Names, places and prices are realistic but made up; each cooperative is named
+after what it shows in the demo.
+"""
+
+PROVINCE = "Thái Nguyên"
+DEMO_PASSWORD = "chophien-demo"
+
+CATEGORIES = [
+    "Gạo & ngũ cốc",
+    "Miến & bún khô",
+    "Mật ong",
+    "Chè",
+    "Măng & rau rừng",
+    "Trái cây",
+    "Gia vị & tinh bột",
+    "Thịt & cá khô",
+]
+
+# slug, name, commune, phone, short description, description
+COOPERATIVES = [
+    {
+        "slug": "htx-ba-be-xanh",
+        "name": "HTX Nông sản Ba Bể Xanh",
+        "commune": "Xã Ba Bể",
+        "address_line": "Thôn Pác Ngòi",
+        "phone": "0912345678",
+        "email": "babexanh@example.vn",
+        "short_description": "Gạo bao thai, măng khô và mật ong rừng quanh hồ Ba Bể.",
+        "description": (
+            "Hai mươi sáu hộ người Tày quanh hồ Ba Bể cùng trồng lúa bao thai trên ruộng bậc "
+            "thang, hái măng rừng và nuôi ong dưới tán rừng nguyên sinh. Hợp tác xã đóng gói "
+            "và gửi hàng mỗi sáng thứ Hai và thứ Năm."
+        ),
+        "manager": ("quanly.babe@example.vn", "Hoàng Thị Lan"),
+    },
+    {
+        "slug": "htx-che-shan-tuyet-cho-don",
+        "name": "HTX Chè Shan tuyết Chợ Đồn",
+        "commune": "Xã Chợ Đồn",
+        "address_line": "Bản Phya Khao",
+        "phone": "0987654321",
+        "email": "cheshan.chodon@example.vn",
+        "short_description": "Chè Shan tuyết cổ thụ hái tay trên núi Phja Khao, sao trên chảo gang.",
+        "description": (
+            "Những cây chè Shan tuyết hàng trăm năm tuổi mọc ở độ cao hơn 1.000 mét. Các xã "
+            "viên người Dao hái một tôm hai lá, sao chè thủ công và ủ tinh bột nghệ từ nghệ "
+            "nếp trồng xen."
+        ),
+        "manager": ("quanly.chodon@example.vn", "Triệu Văn Phú"),
+    },
+    {
+        "slug": "htx-mien-dong-bach-thong",
+        "name": "HTX Miến dong Bạch Thông",
+        "commune": "Xã Bạch Thông",
+        "address_line": "Thôn Nà Pài",
+        "phone": "0868123456",
+        "email": "miendong.bachthong@example.vn",
+        "short_description": "Miến dong phơi nắng, hồng không hạt và đặc sản sấy khô.",
+        "description": (
+            "Củ dong riềng trồng trên nương được xay, lọc tinh bột và tráng miến thủ công, "
+            "phơi trên giàn tre. Mùa thu xã viên thu hái hồng không hạt Quang Thuận."
+        ),
+        "manager": ("quanly.bachthong@example.vn", "Lường Văn Minh"),
+    },
+]
+
+# cooperative slug -> [(title, category, price in đồng, stock, description)]
+PRODUCTS = {
+    "htx-ba-be-xanh": [
+        ("Gạo bao thai Ba Bể túi 5 kg", "Gạo & ngũ cốc", 125000, 80, "Gạo bao thai hạt nhỏ, cơm dẻo thơm, trồng một vụ trên ruộng bậc thang."),
+        ("Gạo nếp vải Ba Bể túi 2 kg", "Gạo & ngũ cốc", 90000, 50, "Nếp vải hạt tròn, đồ xôi dẻo, gói bánh chưng ngày Tết."),
+        ("Gạo nếp cẩm túi 1 kg", "Gạo & ngũ cốc", 65000, 40, "Nếp cẩm tím làm xôi, rượu nếp cẩm và sữa chua nếp cẩm."),
+        ("Măng vầu khô gói 500 g", "Măng & rau rừng", 150000, 60, "Măng vầu rừng luộc kỹ, phơi củi, ngâm nở nấu canh, xào thịt."),
+        ("Măng nứa khô gói 300 g", "Măng & rau rừng", 95000, 45, "Măng nứa non, sợi nhỏ, hợp hầm xương và nấu miến."),
+        ("Mật ong rừng Ba Bể chai 500 ml", "Mật ong", 280000, 30, "Mật ong hoa rừng, khai thác tự nhiên, không pha đường."),
+        ("Mật ong hoa bạc hà chai 250 ml", "Mật ong", 180000, 25, "Mật ong mùa hoa bạc hà cuối thu, vị thanh, mùi thơm nhẹ."),
+        ("Cá mát hồ Ba Bể sấy khô gói 300 g", "Thịt & cá khô", 220000, 20, "Cá mát đánh bắt ở hồ Ba Bể, sấy khô, chiên giòn hoặc nướng."),
+        ("Thịt trâu gác bếp gói 500 g", "Thịt & cá khô", 450000, 15, "Thịt trâu tẩm mắc khén, treo gác bếp, hút chân không."),
+        ("Rau bò khai khô gói 200 g", "Măng & rau rừng", 70000, 35, "Rau bò khai rừng, sấy lạnh giữ màu xanh, xào tỏi."),
+        ("Trám đen ướp muối hũ 500 g", "Trái cây", 85000, 30, "Trám đen ủ muối, ăn với xôi hoặc kho cá."),
+        ("Bột sắn dây túi 500 g", "Gia vị & tinh bột", 110000, 40, "Sắn dây lọc tinh bột nhiều lần, pha nước mát ngày hè."),
+        ("Hạt dẻ Trùng Khánh rang túi 500 g", "Trái cây", 120000, 0, "Hạt dẻ rang cát, bùi ngọt. Hết hàng đến mùa thu năm sau."),
+        ("Lạc đỏ Ba Bể túi 1 kg", "Gạo & ngũ cốc", 75000, 55, "Lạc vỏ đỏ hạt nhỏ, rang muối hoặc làm muối vừng."),
+    ],
+    "htx-che-shan-tuyet-cho-don": [
+        ("Chè Shan tuyết Phja Khao hộp 200 g", "Chè", 320000, 40, "Chè búp Shan tuyết cổ thụ, nước xanh vàng, hậu ngọt."),
+        ("Chè Shan tuyết túi 500 g", "Chè", 650000, 25, "Chè búp sao tay, đóng túi zip hai lớp."),
+        ("Chè Shan tuyết hồng trà hộp 100 g", "Chè", 240000, 20, "Lá chè Shan tuyết lên men, vị mật ong, uống nóng hay pha lạnh đều ngon."),
+        ("Trà hoa chè Shan tuyết hộp 50 g", "Chè", 190000, 15, "Hoa chè phơi khô, pha trà thanh mát, dễ ngủ."),
+        ("Tinh bột nghệ nếp Chợ Đồn hũ 200 g", "Gia vị & tinh bột", 260000, 35, "Nghệ nếp vàng đậm, lọc bỏ tinh dầu, pha với mật ong và sữa."),
+        ("Tinh bột nghệ đỏ hũ 500 g", "Gia vị & tinh bột", 520000, 12, "Nghệ đỏ lọc nhiều lần, dùng nấu ăn và làm đẹp."),
+        ("Mắc khén rừng túi 100 g", "Gia vị & tinh bột", 60000, 60, "Hạt mắc khén rừng, mùi thơm tê nhẹ, ướp thịt nướng."),
+        ("Hạt dổi rừng túi 100 g", "Gia vị & tinh bột", 140000, 30, "Hạt dổi nướng giã với muối, chấm thịt luộc, xôi."),
+        ("Gừng gió khô túi 200 g", "Gia vị & tinh bột", 80000, 30, "Gừng gió thái lát phơi khô, pha trà ấm bụng."),
+        ("Mật ong hoa chè chai 500 ml", "Mật ong", 240000, 20, "Mật ong lấy từ hoa chè Shan tuyết, màu vàng sáng."),
+        ("Nấm hương rừng khô túi 200 g", "Măng & rau rừng", 170000, 25, "Nấm hương mọc trên thân gỗ mục, mũ dày, thơm đậm."),
+        ("Mộc nhĩ rừng túi 300 g", "Măng & rau rừng", 90000, 40, "Mộc nhĩ tai mèo phơi nắng, giòn khi xào."),
+        ("Lạp sườn Chợ Đồn gói 500 g", "Thịt & cá khô", 190000, 18, "Lạp sườn thịt lợn bản, tẩm rượu ngô men lá, hun khói."),
+    ],
+    "htx-mien-dong-bach-thong": [
+        ("Miến dong Bạch Thông gói 500 g", "Miến & bún khô", 75000, 120, "Miến dong riềng nguyên chất, sợi dai, không chất tẩy trắng."),
+        ("Miến dong Bạch Thông gói 1 kg", "Miến & bún khô", 140000, 80, "Miến dong tráng thủ công, phơi nắng trên giàn tre."),
+        ("Miến dong sợi nhỏ gói 300 g", "Miến & bún khô", 50000, 90, "Sợi nhỏ, chín nhanh, hợp nấu canh và trộn gỏi."),
+        ("Bún khô gạo bao thai gói 500 g", "Miến & bún khô", 45000, 70, "Bún khô làm từ gạo bao thai, luộc ba phút là ăn được."),
+        ("Phở khô Bạch Thông gói 500 g", "Miến & bún khô", 45000, 65, "Bánh phở khô sợi mảnh, trắng ngà tự nhiên."),
+        ("Bánh đa nếp gói 10 chiếc", "Miến & bún khô", 60000, 50, "Bánh đa nếp vừng đen, nướng than hoa."),
+        ("Hồng không hạt Quang Thuận hộp 2 kg", "Trái cây", 160000, 30, "Hồng giòn không hạt, chín cây, mùa thu hoạch tháng 9 đến tháng 11."),
+        ("Hồng sấy dẻo túi 500 g", "Trái cây", 190000, 25, "Hồng không hạt sấy dẻo, ngọt tự nhiên, không đường."),
+        ("Quýt Bắc Sơn túi 3 kg", "Trái cây", 150000, 20, "Quýt vỏ mỏng, mọng nước, chín tháng 11 đến Tết."),
+        ("Tinh bột dong riềng túi 1 kg", "Gia vị & tinh bột", 70000, 45, "Bột dong riềng lọc trắng, làm bánh, nấu chè, thay bột năng."),
+        ("Mật ong hoa keo chai 500 ml", "Mật ong", 160000, 30, "Mật ong mùa hoa keo, vị ngọt dịu, hợp pha chanh."),
+        ("Chè xanh Bạch Thông túi 300 g", "Chè", 110000, 35, "Chè xanh đồi thấp, sao máy, nước xanh trong."),
+        ("Cá suối nướng khô gói 250 g", "Thịt & cá khô", 170000, 15, "Cá suối kẹp tre nướng than, sấy khô, hút chân không."),
+        ("Tương bần Bạch Thông chai 500 ml", "Gia vị & tinh bột", 55000, 40, "Tương đỗ tương ủ chum, chấm rau luộc và thịt."),
+    ],
+}
+
+STORIES = [
+    {
+        "slug": "nhung-soi-mien-phoi-nang",
+        "title": "Những sợi miến phơi nắng ở Bạch Thông",
+        "cooperative": "htx-mien-dong-bach-thong",
+        "intro": "Mỗi mẻ miến dong cần ba ngày nắng và đôi tay của cả thôn.",
+        "paragraphs": [
+            "Tháng Mười, khi củ dong riềng đã già, cả thôn Nà Pài cùng xuống nương. Củ được rửa sạch, "
+            "xay nhỏ và lọc lấy tinh bột trắng mịn.",
+            "Bột được tráng thành bánh mỏng, phơi một nắng rồi thái sợi. Không chất tẩy trắng, không "
+            "phụ gia: sợi miến có màu vàng nhạt của củ dong.",
+            "Hợp tác xã hiện có ba mươi hộ xã viên, mỗi năm làm ra khoảng mười lăm tấn miến.",
+        ],
+    },
+    {
+        "slug": "che-co-thu-tren-nui-phja-khao",
+        "title": "Chè cổ thụ trên núi Phja Khao",
+        "cooperative": "htx-che-shan-tuyet-cho-don",
+        "intro": "Người Dao ở Chợ Đồn giữ những cây chè Shan tuyết đã sống hơn trăm năm.",
+        "paragraphs": [
+            "Ở độ cao hơn một nghìn mét, sương mù phủ đồi chè gần như quanh năm. Thân cây phủ một lớp "
+            "rêu trắng, vì thế người ta gọi là chè Shan tuyết.",
+            "Búp chè được hái tay vào sáng sớm, sao trên chảo gang và vò bằng tay. Một cân chè khô cần "
+            "gần năm cân búp tươi.",
+        ],
+    },
+]
+
+# email, full name, role; managers are added from COOPERATIVES above.
+USERS = [
+    ("khach@example.vn", "Nguyễn Thị Mai", "shopper"),
+    ("bientap@example.vn", "Đặng Minh Thu", "editor"),
+    ("admin@example.vn", "Phạm Quốc Huy", "staff"),
+]

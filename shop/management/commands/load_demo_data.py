@@ -1,0 +1,185 @@
+"""Fill an empty database with the demo store; running it again changes nothing."""
+
+import colorsys
+import datetime
+import hashlib
+import io
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from oscar.apps.partner.models import StockRecord
+from PIL import Image as PillowImage
+from PIL import ImageDraw, ImageFont
+from wagtail.images import get_image_model
+
+from catalogue import services as catalogue_services
+from catalogue.models import Category, Product, ProductClass
+from cooperatives.models import Cooperative
+from cooperatives.services.onboarding import cooperative_manager_add, cooperative_onboard
+from shop import demo_data
+from shop.text import fold
+from stories import services as story_services
+from stories.models import HomePage, StoryIndexPage, StoryPage
+
+User = get_user_model()
+
+
+def placeholder_image(*, text: str, size: tuple[int, int] = (800, 800)) -> bytes:
+    """A JPEG of one soft colour with ``text`` on it, drawn locally (no network)."""
+    digest = hashlib.sha256(text.encode()).digest()
+    red, green, blue = colorsys.hls_to_rgb(digest[0] / 255, 0.82, 0.45)
+    image = PillowImage.new("RGB", size, (int(red * 255), int(green * 255), int(blue * 255)))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=size[0] // 16)
+    # The bundled font has no Vietnamese marks, so the picture shows the folded title.
+    words, lines = fold(text).split(), [""]
+    for word in words:
+        candidate = f"{lines[-1]} {word}".strip()
+        if draw.textlength(candidate, font=font) > size[0] * 0.8 and lines[-1]:
+            lines.append(word)
+        else:
+            lines[-1] = candidate
+    draw.multiline_text(
+        (size[0] / 2, size[1] / 2),
+        "\n".join(lines),
+        font=font,
+        fill=(40, 40, 40),
+        anchor="mm",
+        align="center",
+        spacing=size[0] // 40,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+class Command(BaseCommand):
+    help = "Load the demo store: cooperatives, products, stories and demo users."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        product_class, _ = ProductClass.objects.get_or_create(
+            name="Đặc sản", defaults={"requires_shipping": True, "track_stock": True}
+        )
+        categories = {name: self.category(name) for name in demo_data.CATEGORIES}
+        cooperatives = {spec["slug"]: self.cooperative(spec) for spec in demo_data.COOPERATIVES}
+        for slug, products in demo_data.PRODUCTS.items():
+            cooperative = cooperatives[slug]
+            for number, (title, category, price, stock, description) in enumerate(products, 1):
+                sku = f"{slug}-{number:03d}"
+                if StockRecord.objects.filter(partner=cooperative.partner, partner_sku=sku).exists():
+                    continue
+                catalogue_services.product_create(
+                    cooperative=cooperative,
+                    product_class=product_class,
+                    title=title,
+                    description=f"<p>{description}</p>",
+                    price=price,
+                    num_in_stock=stock,
+                    sku=sku,
+                    categories=[categories[category]],
+                    image=ContentFile(placeholder_image(text=title), name=f"{sku}.jpg"),
+                )
+        self.users(cooperatives)
+        self.stories(cooperatives)
+        self.print_summary()
+
+    def category(self, name: str) -> Category:
+        return Category.objects.filter(name=name, depth=1).first() or Category.add_root(name=name)
+
+    def cooperative(self, spec: dict) -> Cooperative:
+        existing = Cooperative.objects.filter(slug=spec["slug"]).first()
+        if existing:
+            return existing
+        fields = {key: value for key, value in spec.items() if key != "manager"}
+        return cooperative_onboard(province=demo_data.PROVINCE, **fields)
+
+    def user(self, email: str, full_name: str, **flags) -> User:
+        user = User.objects.filter(email=email).first()
+        if user:
+            return user
+        family, _, given = full_name.rpartition(" ")
+        return User.objects.create_user(
+            username=email.split("@")[0],
+            email=email,
+            password=demo_data.DEMO_PASSWORD,
+            first_name=given,
+            last_name=family,
+            **flags,
+        )
+
+    def users(self, cooperatives: dict[str, Cooperative]) -> None:
+        for spec in demo_data.COOPERATIVES:
+            email, name = spec["manager"]
+            cooperative_manager_add(cooperative=cooperatives[spec["slug"]], user=self.user(email, name))
+        for email, name, role in demo_data.USERS:
+            if role == "staff":
+                self.user(email, name, is_staff=True, is_superuser=True)
+            elif role == "editor":
+                # Wagtail's own "Editors" group: write and submit pages, no publishing rights.
+                self.user(email, name).groups.add(Group.objects.get(name="Editors"))
+            else:
+                self.user(email, name)
+
+    def stories(self, cooperatives: dict[str, Cooperative]) -> None:
+        home = HomePage.objects.first()
+        if home is None:
+            raise RuntimeError("No HomePage: run `manage.py migrate` first.")
+        if not home.intro:
+            home.intro = (
+                "<p>Đặc sản của các hợp tác xã vùng cao Thái Nguyên, giao tận nhà. "
+                "Thanh toán khi nhận hàng.</p>"
+            )
+            home.save_revision().publish()
+        index = StoryIndexPage.objects.child_of(home).filter(slug="cau-chuyen").first()
+        if index is None:
+            index = story_services.story_index_create(
+                home=home,
+                title="Câu chuyện",
+                slug="cau-chuyen",
+                intro="<p>Chuyện về những người làm ra sản phẩm bạn mua.</p>",
+            )
+        for number, spec in enumerate(demo_data.STORIES):
+            if StoryPage.objects.child_of(index).filter(slug=spec["slug"]).exists():
+                continue
+            cover = get_image_model().objects.create(
+                title=spec["title"],
+                file=ImageFile(
+                    io.BytesIO(placeholder_image(text=spec["title"], size=(1200, 675))),
+                    name=f"{spec['slug']}.jpg",
+                ),
+            )
+            story_services.story_publish(
+                index=index,
+                title=spec["title"],
+                slug=spec["slug"],
+                intro=spec["intro"],
+                paragraphs=spec["paragraphs"],
+                date=datetime.date(2026, 10, 1) + datetime.timedelta(days=number * 14),
+                cooperative=cooperatives[spec["cooperative"]],
+                cover_image=cover,
+            )
+
+    def print_summary(self) -> None:
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo store ready: {Cooperative.objects.count()} cooperatives, "
+                f"{Product.objects.count()} products, {StoryPage.objects.count()} stories."
+            )
+        )
+        self.stdout.write(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD}):")
+        rows = [("shopper", "khach@example.vn", "/shop/accounts/login/")]
+        rows += [
+            (f"manager, {spec['name']}", spec["manager"][0], "/dashboard/")
+            for spec in demo_data.COOPERATIVES
+        ]
+        rows += [
+            ("content editor", "bientap@example.vn", "/cms/"),
+            ("staff admin", "admin@example.vn", "/dashboard/, /cms/, /django-admin/"),
+        ]
+        for role, email, where in rows:
+            self.stdout.write(f"  {role:<45} {email:<30} {where}")
