@@ -53,7 +53,9 @@ class CatalogueView(ListView):
         query = self.form.browse_kwargs()["query"]
         ctx["form"] = self.form
         ctx["query"] = query
-        ctx["summary"] = _("Products matching “%(query)s”") % {"query": query} if query else _("All products")
+        ctx["summary"] = (
+            _("Products matching “%(query)s”") % {"query": query} if query else _("All products")
+        )
         return ctx
 
 

@@ -66,7 +66,9 @@ COOPERATIVES = [
     },
 ]
 
-# cooperative slug -> [(title, category, price in đồng, stock, description)]
+# cooperative slug -> [(title, category, price in đồng, stock, description)],
+# one product a line, like the cooperative's own price list.
+# fmt: off
 PRODUCTS = {
     "htx-ba-be-xanh": [
         ("Gạo bao thai Ba Bể túi 5 kg", "Gạo & ngũ cốc", 125000, 80, "Gạo bao thai hạt nhỏ, cơm dẻo thơm, trồng một vụ trên ruộng bậc thang."),
@@ -116,6 +118,7 @@ PRODUCTS = {
         ("Tương bần Bạch Thông chai 500 ml", "Gia vị & tinh bột", 55000, 40, "Tương đỗ tương ủ chum, chấm rau luộc và thịt."),
     ],
 }
+# fmt: on
 
 STORIES = [
     {

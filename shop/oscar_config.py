@@ -11,11 +11,7 @@ class ChoPhienShop(Shop):
     """
 
     def get_urls(self) -> list[URLPattern]:
-        urls = [
-            url
-            for url in super().get_urls()
-            if str(url.pattern) not in {"", "dashboard/"}
-        ]
+        urls = [url for url in super().get_urls() if str(url.pattern) not in {"", "dashboard/"}]
         # /shop/ itself shows the product list; "/" is Wagtail's home page.
         return [
             path("", RedirectView.as_view(url=reverse_lazy("catalogue:index")), name="home"),

@@ -52,7 +52,11 @@ class StoryIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         stories = (
-            StoryPage.objects.live().public().child_of(self).select_related("cover_image").order_by("-date")
+            StoryPage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("cover_image")
+            .order_by("-date")
         )
         context["stories"] = Paginator(stories, 12).get_page(request.GET.get("page"))
         return context

@@ -6,35 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partner', '0007_partneraddress_code'),
+        ("partner", "0007_partneraddress_code"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cooperative',
+            name="Cooperative",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('province', models.CharField(max_length=100, verbose_name='province')),
-                ('commune', models.CharField(blank=True, max_length=100, verbose_name='commune')),
-                ('address_line', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region='VN', verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('short_description', models.CharField(blank=True, max_length=300, verbose_name='short description')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='cooperative', to='partner.partner', verbose_name='partner')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                ("province", models.CharField(max_length=100, verbose_name="province")),
+                ("commune", models.CharField(blank=True, max_length=100, verbose_name="commune")),
+                (
+                    "address_line",
+                    models.CharField(blank=True, max_length=255, verbose_name="address"),
+                ),
+                (
+                    "phone",
+                    phonenumber_field.modelfields.PhoneNumberField(
+                        blank=True, max_length=128, region="VN", verbose_name="phone"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "short_description",
+                    models.CharField(blank=True, max_length=300, verbose_name="short description"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cooperative",
+                        to="partner.partner",
+                        verbose_name="partner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cooperative',
-                'verbose_name_plural': 'cooperatives',
-                'ordering': ['name'],
+                "verbose_name": "cooperative",
+                "verbose_name_plural": "cooperatives",
+                "ordering": ["name"],
             },
         ),
     ]

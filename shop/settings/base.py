@@ -138,6 +138,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
+                "shop.context_processors.site",
             ],
         },
     }
@@ -202,6 +203,8 @@ STORAGES = {
 }
 
 SITE_ID = 1
+# AGPL §13: users of the shop over the network are offered its source code (footer link).
+SOURCE_CODE_URL = env("SOURCE_CODE_URL")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # E-mail: the console in development, SMTP from the environment in production.

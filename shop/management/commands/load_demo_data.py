@@ -71,7 +71,9 @@ class Command(BaseCommand):
             cooperative = cooperatives[slug]
             for number, (title, category, price, stock, description) in enumerate(products, 1):
                 sku = f"{slug}-{number:03d}"
-                if StockRecord.objects.filter(partner=cooperative.partner, partner_sku=sku).exists():
+                if StockRecord.objects.filter(
+                    partner=cooperative.partner, partner_sku=sku
+                ).exists():
                     continue
                 catalogue_services.product_create(
                     cooperative=cooperative,
@@ -115,7 +117,9 @@ class Command(BaseCommand):
     def users(self, cooperatives: dict[str, Cooperative]) -> None:
         for spec in demo_data.COOPERATIVES:
             email, name = spec["manager"]
-            cooperative_manager_add(cooperative=cooperatives[spec["slug"]], user=self.user(email, name))
+            cooperative_manager_add(
+                cooperative=cooperatives[spec["slug"]], user=self.user(email, name)
+            )
         for email, name, role in demo_data.USERS:
             if role == "staff":
                 self.user(email, name, is_staff=True, is_superuser=True)

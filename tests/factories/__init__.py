@@ -1,0 +1,69 @@
+"""factory_boy factories: oscar's, extended for cooperatives (STYLE §7)."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from oscar.core.utils import slugify
+from oscar.test import factories as oscar_factories
+
+from catalogue.models import Product
+from cooperatives.models import Cooperative
+from cooperatives.services.onboarding import cooperative_manager_add
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.vn")
+    password = factory.django.Password("secret-password")
+    first_name = "Lan"
+    last_name = "Hoàng Thị"
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+
+class PartnerFactory(oscar_factories.PartnerFactory):
+    name = factory.Sequence(lambda n: f"HTX Thử nghiệm {n}")
+
+    class Meta:
+        skip_postgeneration_save = True
+
+
+class CooperativeFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"HTX Thử nghiệm {n}")
+    slug = factory.LazyAttribute(lambda cooperative: slugify(cooperative.name))
+    partner = factory.SubFactory(PartnerFactory, name=factory.SelfAttribute("..name"))
+    province = "Thái Nguyên"
+    commune = "Xã Ba Bể"
+
+    class Meta:
+        model = Cooperative
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def managers(cooperative, create, users, **kwargs):
+        for user in users or ():
+            cooperative_manager_add(cooperative=cooperative, user=user)
+
+
+class StockRecordFactory(oscar_factories.StockRecordFactory):
+    price_currency = "VND"
+    price = Decimal("125000")
+
+
+class ProductFactory(oscar_factories.ProductFactory):
+    """A public standalone product of a cooperative, priced and in stock."""
+
+    title = factory.Sequence(lambda n: f"Miến dong gói {n}")
+    cooperative = factory.SubFactory(CooperativeFactory)
+    stockrecords = factory.RelatedFactory(
+        StockRecordFactory,
+        "product",
+        partner=factory.SelfAttribute("..cooperative.partner"),
+    )
+
+    class Meta:
+        model = Product
+        skip_postgeneration_save = True
