@@ -5,9 +5,16 @@ from catalogue import selectors
 
 
 class ProductBrowseForm(forms.Form):
-    """The shopper's search words and sort order on product lists."""
+    """The shopper's search words, filters and sort order on product lists.
+
+    A bad value never breaks the page: the filter it belongs to is dropped.
+    """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    cooperative = forms.ChoiceField(label=_("Cooperative"), required=False)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    ocop = forms.BooleanField(label=_("OCOP products only"), required=False)
+    in_season = forms.BooleanField(label=_("In season now"), required=False)
     sort_by = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -20,10 +27,25 @@ class ProductBrowseForm(forms.Form):
         ],
     )
 
-    def browse_kwargs(self) -> dict:
-        """Arguments for :func:`catalogue.selectors.products_for_browse`; bad values fall back."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "query": (data.get("q") or "").strip(),
-            "sort": data.get("sort_by") or "",
-        }
+    def __init__(self, *args, cooperatives=(), provinces=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("cooperative", "province", "sort_by"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        for name in ("ocop", "in_season"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+        self.fields["cooperative"].choices = [("", _("All cooperatives")), *cooperatives]
+        self.fields["province"].choices = [("", _("All provinces")), *provinces]
+
+    def filters(self, **extra) -> selectors.BrowseFilters:
+        """Filters for :func:`catalogue.selectors.products_for_browse`."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return selectors.BrowseFilters(
+            query=(data.get("q") or "").strip(),
+            cooperative_slug=data.get("cooperative") or "",
+            province_code=data.get("province") or "",
+            ocop_only=bool(data.get("ocop")),
+            in_season=bool(data.get("in_season")),
+            sort=data.get("sort_by") or "",
+            **extra,
+        )

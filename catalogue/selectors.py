@@ -5,9 +5,25 @@ Chợ Phiên browses and searches through the ORM instead: the same code on SQLi
 and PostgreSQL, accent-insensitive through the ``unaccent`` lookup (shop/db.py).
 """
 
-from django.db.models import Case, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+import datetime
+from dataclasses import dataclass
 
-from catalogue.models import Category, Product, ProductImage
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from catalogue.models import Category, Option, Product, ProductImage, month_bit
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -22,39 +38,88 @@ SORT_ORDERINGS = {
 }
 
 
-def products_for_browse(
-    *,
-    query: str = "",
-    category: Category | None = None,
-    sort: str = "",
-) -> QuerySet[Product]:
-    """Public products a shopper may buy, filtered and sorted, ready for product cards.
+@dataclass(frozen=True)
+class BrowseFilters:
+    """What a shopper narrowed the product list to."""
 
-    ``query`` matches words in any order in the title, description or cooperative
-    name, with or without Vietnamese accents ("mien dong" finds "Miến dong").
-    With words and no explicit ``sort``, products whose title holds the words come
-    first, then those whose description does, then the cooperative's other products.
-    """
-    products = (
+    query: str = ""
+    category: Category | None = None
+    cooperative_slug: str = ""
+    province_code: str = ""
+    ocop_only: bool = False
+    in_season: bool = False
+    sort: str = ""
+
+
+def products_public() -> QuerySet[Product]:
+    """Products a shopper may see and buy, with what a product card shows."""
+    return (
         Product.objects.browsable()  # public, and not a variant of another product
         .filter(Q(cooperative__isnull=True) | Q(cooperative__is_active=True))
         .select_related("cooperative", "product_class")
+        # Read by oscar's Product.has_options, which otherwise queries once per card.
+        .annotate(
+            has_product_class_options=Exists(
+                Option.objects.filter(productclass=OuterRef("product_class"))
+            ),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
         .prefetch_related(
             "stockrecords",
-            Prefetch("images", queryset=ProductImage.objects.order_by("display_order")),
+            Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
         )
-        .annotate(min_price=Min("stockrecords__price"))
     )
-    words = query.split()
+
+
+def products_with_valid_ocop(
+    products: QuerySet[Product], *, on: datetime.date
+) -> QuerySet[Product]:
+    return products.filter(ocop_stars__isnull=False, ocop_expires_on__gte=on)
+
+
+def products_in_season(products: QuerySet[Product], *, on: datetime.date) -> QuerySet[Product]:
+    return products.alias(in_month=F("harvest_months").bitand(month_bit(on.month))).filter(
+        in_month__gt=0
+    )
+
+
+def products_for_browse(
+    *, filters: BrowseFilters | None = None, today: datetime.date | None = None
+) -> QuerySet[Product]:
+    """Public products, filtered and sorted as the shopper asked, ready for product cards.
+
+    ``filters.query`` matches words in any order in the title, description or
+    cooperative name, with or without Vietnamese accents ("mien dong" finds "Miến
+    dong"). With words and no explicit sort, products whose title holds the words
+    come first, then those whose description does, then the cooperative's others.
+    """
+    filters = filters or BrowseFilters()
+    today = today or timezone.localdate()
+    products = products_public().annotate(min_price=Min("stockrecords__price"))
+    words = filters.query.split()
     for word in words:
         products = products.filter(
             Q(title__unaccent__icontains=word)
             | Q(description__unaccent__icontains=word)
             | Q(cooperative__name__unaccent__icontains=word)
         )
-    if category is not None:
-        products = products.filter(categories__in=category.get_descendants_and_self()).distinct()
-    if words and sort in ("", SORT_RELEVANCE):
+    if filters.category is not None:
+        products = products.filter(
+            categories__in=filters.category.get_descendants_and_self()
+        ).distinct()
+    if filters.cooperative_slug:
+        products = products.filter(cooperative__slug=filters.cooperative_slug)
+    if filters.province_code:
+        # Where it was grown, or else where its cooperative is.
+        products = products.filter(
+            Q(origin_province_code=filters.province_code)
+            | Q(origin_province_code="", cooperative__province_code=filters.province_code)
+        )
+    if filters.ocop_only:
+        products = products_with_valid_ocop(products, on=today)
+    if filters.in_season:
+        products = products_in_season(products, on=today)
+    if words and filters.sort in ("", SORT_RELEVANCE):
         relevance = sum(
             Case(
                 When(title__unaccent__icontains=word, then=Value(2)),
@@ -65,4 +130,67 @@ def products_for_browse(
             for word in words
         )
         return products.annotate(relevance=relevance).order_by("-relevance", "-date_created", "-pk")
-    return products.order_by(*SORT_ORDERINGS.get(sort, SORT_ORDERINGS[SORT_NEWEST]))
+    return products.order_by(*SORT_ORDERINGS.get(filters.sort, SORT_ORDERINGS[SORT_NEWEST]))
+
+
+def products_for_detail() -> QuerySet[Product]:
+    """Every product (the view decides visibility) with what its page shows."""
+    return Product.objects.select_related(
+        "cooperative", "product_class", "parent"
+    ).prefetch_related(
+        "stockrecords",
+        "certifications",
+        "categories",
+        Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
+    )
+
+
+def products_related(*, product: Product, limit: int = 4) -> QuerySet[Product]:
+    """Other products of the same cooperative, newest first."""
+    if product.cooperative_id is None:
+        return Product.objects.none()
+    return (
+        products_public()
+        .filter(cooperative_id=product.cooperative_id)
+        .exclude(pk=product.pk)
+        .order_by("-date_created", "-pk")[:limit]
+    )
+
+
+def ocop_certificates_expiring(*, within_days: int = 60, today: datetime.date | None = None):
+    """Products whose OCOP certificate expires soon (or has expired), for staff to chase."""
+    today = today or timezone.localdate()
+    return (
+        Product.objects.filter(
+            ocop_stars__isnull=False,
+            ocop_expires_on__lte=today + datetime.timedelta(days=within_days),
+        )
+        .select_related("cooperative")
+        .order_by("ocop_expires_on", "title")
+    )
+
+
+def browse_choices() -> dict[str, list[tuple[str, str]]]:
+    """Cooperatives and provinces that have products to show, for the list's filters."""
+    public = products_public().prefetch_related(None).select_related(None)
+    cooperatives = (
+        public.exclude(cooperative=None)
+        .values_list("cooperative__slug", "cooperative__name")
+        .distinct()
+        .order_by("cooperative__name")
+    )
+    provinces: dict[str, str] = {}
+    for origin_code, origin_name, home_code, home_name in public.values_list(
+        "origin_province_code",
+        "origin_province_name",
+        "cooperative__province_code",
+        "cooperative__province_name",
+    ).distinct():
+        if origin_code:
+            provinces[origin_code] = origin_name
+        elif home_code:
+            provinces[home_code] = home_name
+    return {
+        "cooperatives": list(cooperatives),
+        "provinces": sorted(provinces.items(), key=lambda item: item[1]),
+    }

@@ -7,11 +7,23 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
-from oscar.apps.catalogue.views import ProductDetailView  # noqa: F401  (kept as oscar's)
+from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailView
 
 from catalogue import selectors
 from catalogue.forms import ProductBrowseForm
 from catalogue.models import Category
+
+
+class ProductDetailView(CoreProductDetailView):
+    """Oscar's product page, with the cooperative, certifications and related products."""
+
+    def get_queryset(self):
+        return selectors.products_for_detail()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["related_products"] = selectors.products_related(product=self.object)
+        return ctx
 
 
 class CatalogueView(ListView):
@@ -24,7 +36,7 @@ class CatalogueView(ListView):
         return settings.OSCAR_PRODUCTS_PER_PAGE  # read per request: tests override it
 
     def get(self, request, *args, **kwargs):
-        self.form = ProductBrowseForm(request.GET)
+        self.form = ProductBrowseForm(request.GET, **selectors.browse_choices())
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
@@ -43,14 +55,14 @@ class CatalogueView(ListView):
         return f"{self.request.path}?{params.urlencode()}" if params else self.request.path
 
     def get_queryset(self):
-        return selectors.products_for_browse(**self.browse_kwargs())
+        return selectors.products_for_browse(filters=self.filters())
 
-    def browse_kwargs(self) -> dict:
-        return self.form.browse_kwargs()
+    def filters(self) -> selectors.BrowseFilters:
+        return self.form.filters()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        query = self.form.browse_kwargs()["query"]
+        query = self.filters().query
         ctx["form"] = self.form
         ctx["query"] = query
         ctx["summary"] = (
@@ -73,8 +85,8 @@ class ProductCategoryView(CatalogueView):
             return HttpResponsePermanentRedirect(self.category.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
-    def browse_kwargs(self) -> dict:
-        return {**super().browse_kwargs(), "category": self.category}
+    def filters(self) -> selectors.BrowseFilters:
+        return self.form.filters(category=self.category)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

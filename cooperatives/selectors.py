@@ -1,16 +1,76 @@
 """Reads of cooperatives for shoppers and managers."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from catalogue.selectors import products_for_browse
+from catalogue.models import Product
+from catalogue.selectors import BrowseFilters, products_for_browse
 from cooperatives.models import Cooperative
 
 
-def cooperatives_public() -> QuerySet[Cooperative]:
-    """Cooperatives a shopper can see, alphabetically."""
-    return Cooperative.objects.filter(is_active=True).order_by("name")
+def cooperatives_public(*, province_code: str = "") -> QuerySet[Cooperative]:
+    """Cooperatives a shopper can see, alphabetically, optionally of one province."""
+    cooperatives = Cooperative.objects.filter(is_active=True).order_by("name")
+    if province_code:
+        cooperatives = cooperatives.filter(province_code=province_code)
+    return cooperatives
+
+
+def cooperative_provinces() -> list[tuple[str, str]]:
+    """Provinces that have an active cooperative, for the index's filter."""
+    return list(
+        Cooperative.objects.filter(is_active=True)
+        .values_list("province_code", "province_name")
+        .distinct()
+        .order_by("province_name")
+    )
 
 
 def cooperative_products(*, cooperative: Cooperative):
     """The cooperative's products as a shopper sees them on its profile."""
-    return products_for_browse().filter(cooperative=cooperative)
+    return products_for_browse(filters=BrowseFilters(cooperative_slug=cooperative.slug))
+
+
+def cooperative_json_ld(*, cooperative: Cooperative, url: str) -> dict:
+    """schema.org data for search engines and link previews of a cooperative's profile."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": cooperative.name,
+        "url": url,
+        "description": cooperative.short_description,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": cooperative.address_line,
+            "addressLocality": cooperative.commune_name,
+            "addressRegion": cooperative.province_name,
+            "addressCountry": "VN",
+        },
+    }
+    if cooperative.phone:
+        data["telephone"] = cooperative.phone.as_e164
+    if cooperative.founded_year:
+        data["foundingDate"] = str(cooperative.founded_year)
+    return data
+
+
+def cooperatives_managed_by(*, user) -> QuerySet[Cooperative]:
+    """The cooperatives ``user`` may manage: their own, or every one for staff."""
+    if not (user.is_authenticated and user.is_active):
+        return Cooperative.objects.none()
+    if user.is_staff:
+        return Cooperative.objects.order_by("name")
+    return Cooperative.objects.filter(partner__users=user).order_by("name")
+
+
+def products_managed(*, cooperative: Cooperative, query: str = ""):
+    """All of a cooperative's products for its managers, hidden ones too, newest first."""
+    products = (
+        Product.objects.filter(cooperative=cooperative)
+        .prefetch_related("stockrecords", "images")
+        .order_by("-date_created", "-pk")
+    )
+    for word in query.split():
+        products = products.filter(
+            Q(title__unaccent__icontains=word) | Q(stockrecords__partner_sku__icontains=word)
+        ).distinct()
+    return products

@@ -7,16 +7,27 @@ from cooperatives import selectors
 
 
 class CooperativeListView(ListView):
+    """All active cooperatives, optionally those of one province."""
+
     template_name = "cooperatives/cooperative_list.html"
     context_object_name = "cooperatives"
     paginate_by = 24
 
     def get_queryset(self):
-        return selectors.cooperatives_public()
+        self.provinces = selectors.cooperative_provinces()
+        wanted = self.request.GET.get("province", "")
+        self.province_code = wanted if wanted in dict(self.provinces) else ""
+        return selectors.cooperatives_public(province_code=self.province_code)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["provinces"] = self.provinces
+        ctx["province_code"] = self.province_code
+        return ctx
 
 
 class CooperativeDetailView(DetailView):
-    """A cooperative's public profile and its products."""
+    """A cooperative's public profile: its story, how to reach it, its products."""
 
     template_name = "cooperatives/cooperative_detail.html"
     context_object_name = "cooperative"
@@ -27,9 +38,11 @@ class CooperativeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         products = selectors.cooperative_products(cooperative=self.object)
-        ctx["page_obj"] = Paginator(products, settings.OSCAR_PRODUCTS_PER_PAGE).get_page(
+        page = Paginator(products, settings.OSCAR_PRODUCTS_PER_PAGE).get_page(
             self.request.GET.get("page")
         )
-        ctx["paginator"] = ctx["page_obj"].paginator
-        ctx["products"] = ctx["page_obj"].object_list
+        ctx.update(page_obj=page, paginator=page.paginator, products=page.object_list)
+        ctx["json_ld"] = selectors.cooperative_json_ld(
+            cooperative=self.object, url=self.request.build_absolute_uri()
+        )
         return ctx

@@ -4,7 +4,7 @@ Names, places and prices are realistic but made up; each cooperative is named
 after what it shows in the demo.
 """
 
-PROVINCE = "Thái Nguyên"
+PROVINCE_CODE = "19"  # Thái Nguyên, which took in Bắc Kạn on 1 July 2025
 DEMO_PASSWORD = "chophien-demo"
 
 CATEGORIES = [
@@ -26,7 +26,14 @@ COOPERATIVES = [
         "commune": "Xã Ba Bể",
         "address_line": "Thôn Pác Ngòi",
         "phone": "0912345678",
+        "zalo_phone": "0912345678",
         "email": "babexanh@example.vn",
+        "tax_code": "4700281234",
+        "founded_year": 2016,
+        "member_count": 26,
+        "bank_bin": "970405",  # Agribank, the bank with a branch in every district
+        "bank_account_number": "8300205123456",
+        "bank_account_holder": "HTX NONG SAN BA BE XANH",
         "short_description": "Gạo bao thai, măng khô và mật ong rừng quanh hồ Ba Bể.",
         "description": (
             "Hai mươi sáu hộ người Tày quanh hồ Ba Bể cùng trồng lúa bao thai trên ruộng bậc "
@@ -41,7 +48,14 @@ COOPERATIVES = [
         "commune": "Xã Chợ Đồn",
         "address_line": "Bản Phya Khao",
         "phone": "0987654321",
+        "zalo_phone": "0987654321",
         "email": "cheshan.chodon@example.vn",
+        "tax_code": "4700312345",
+        "founded_year": 2019,
+        "member_count": 41,
+        "bank_bin": "970422",  # MB
+        "bank_account_number": "0987654321001",
+        "bank_account_holder": "HTX CHE SHAN TUYET CHO DON",
         "short_description": "Chè Shan tuyết cổ thụ hái tay trên núi Phja Khao, sao trên chảo gang.",
         "description": (
             "Những cây chè Shan tuyết hàng trăm năm tuổi mọc ở độ cao hơn 1.000 mét. Các xã "
@@ -56,7 +70,14 @@ COOPERATIVES = [
         "commune": "Xã Bạch Thông",
         "address_line": "Thôn Nà Pài",
         "phone": "0868123456",
+        "zalo_phone": "0868123456",
         "email": "miendong.bachthong@example.vn",
+        "tax_code": "4700298765",
+        "founded_year": 2012,
+        "member_count": 30,
+        "bank_bin": "970415",  # VietinBank
+        "bank_account_number": "108002345678",
+        "bank_account_holder": "HTX MIEN DONG BACH THONG",
         "short_description": "Miến dong phơi nắng, hồng không hạt và đặc sản sấy khô.",
         "description": (
             "Củ dong riềng trồng trên nương được xay, lọc tinh bột và tráng miến thủ công, "
@@ -119,6 +140,43 @@ PRODUCTS = {
     ],
 }
 # fmt: on
+
+# First words of a title -> months it is harvested or made (1-12).
+SEASONS = [
+    ("Hồng", [9, 10, 11]),
+    ("Quýt", [11, 12, 1]),
+    ("Hạt dẻ", [9, 10]),
+    ("Trám", [7, 8, 9]),
+    ("Chè", [3, 4, 5, 6, 7, 8, 9, 10]),
+    ("Trà hoa", [11, 12]),
+    ("Mật ong", [3, 4, 5, 11]),
+    ("Măng", [5, 6, 7, 8, 9]),
+    ("Gạo", [10, 11]),
+    ("Miến", [11, 12, 1, 2]),
+    ("Tinh bột", [11, 12, 1]),
+    ("Nấm", [2, 3, 4]),
+]
+
+# title -> (stars, certificate number, years since recognition, days the certificate has left)
+OCOP = {
+    "Miến dong Bạch Thông gói 500 g": (4, "OCOP-TN-2025-0412", 1, 700),
+    "Chè Shan tuyết Phja Khao hộp 200 g": (4, "OCOP-TN-2024-0218", 2, 330),
+    "Mật ong rừng Ba Bể chai 500 ml": (3, "OCOP-BK-2024-0107", 2, 300),
+    "Tinh bột nghệ nếp Chợ Đồn hũ 200 g": (3, "OCOP-BK-2023-0093", 3, 40),  # staff see it expiring
+    "Gạo bao thai Ba Bể túi 5 kg": (3, "OCOP-BK-2022-0031", 3, -30),  # expired: no badge
+}
+
+# title -> [(kind, certificate number, issued by)]
+CERTIFICATIONS = {
+    "Gạo bao thai Ba Bể túi 5 kg": [("vietgap", "VG-BK-0231", "Trung tâm Khuyến nông Bắc Kạn")],
+    "Chè Shan tuyết Phja Khao hộp 200 g": [
+        ("vietgap", "VG-TN-1187", "Công ty Chứng nhận Quốc tế ICA"),
+        ("organic", "HC-TN-0042", "Công ty Chứng nhận Quốc tế ICA"),
+    ],
+    "Chè Shan tuyết túi 500 g": [("vietgap", "VG-TN-1187", "Công ty Chứng nhận Quốc tế ICA")],
+    "Mật ong rừng Ba Bể chai 500 ml": [("pgs", "PGS-BK-017", "Nhóm PGS Ba Bể")],
+    "Miến dong Bạch Thông gói 500 g": [("haccp", "HACCP-TN-0077", "Quacert")],
+}
 
 STORIES = [
     {

@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "shop.oscar_config.ChoPhienShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "oscar.apps.checkout.apps.CheckoutConfig",
-    "oscar.apps.address.apps.AddressConfig",
+    "address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
@@ -197,12 +197,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads that must never be served publicly (shop/storage.py), e.g. product imports.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 SITE_ID = 1
+# Uploaded photos (shop/uploads.py): a phone photo is ~12 MP and a few MB.
+MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_UPLOAD_PIXELS = 40_000_000
 # AGPL §13: users of the shop over the network are offered its source code (footer link).
 SOURCE_CODE_URL = env("SOURCE_CODE_URL")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -3,10 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from catalogue.selectors import SORT_PRICE_ASC, SORT_PRICE_DESC, products_for_browse
+from catalogue.selectors import SORT_PRICE_ASC, SORT_PRICE_DESC, BrowseFilters, products_for_browse
 from tests.factories import CooperativeFactory, ProductFactory, StockRecordFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def browse(**filters):
+    return list(products_for_browse(filters=BrowseFilters(**filters)))
 
 
 @pytest.fixture
@@ -21,40 +25,40 @@ def honey():
 
 @pytest.mark.parametrize("typed", ["mien dong", "Miến dong", "MIEN DONG", "dong mien", "miến"])
 def test_words_with_or_without_accents_find_the_product(typed, vermicelli, honey):
-    assert list(products_for_browse(query=typed)) == [vermicelli]
+    assert browse(query=typed) == [vermicelli]
 
 
 def test_d_with_stroke_is_found_by_plain_d():
     product = ProductFactory(title="Đậu đỏ Chợ Đồn")
     ProductFactory(title="Gạo nếp")
-    assert list(products_for_browse(query="dau do cho don")) == [product]
+    assert browse(query="dau do cho don") == [product]
 
 
 def test_search_reads_descriptions_and_cooperative_names(vermicelli, honey):
-    assert list(products_for_browse(query="ba be")) == [honey]
+    assert browse(query="ba be") == [honey]
     cooperative = CooperativeFactory(name="HTX Nà Pài")
     tea = ProductFactory(title="Chè xanh", cooperative=cooperative)
-    assert list(products_for_browse(query="na pai")) == [tea]
+    assert browse(query="na pai") == [tea]
 
 
 def test_title_matches_come_before_description_matches():
     in_description = ProductFactory(title="Bánh đa", description="<p>Làm từ gạo mới.</p>")
     in_title = ProductFactory(title="Gạo bao thai", description="<p>Dẻo thơm.</p>")
-    assert list(products_for_browse(query="gao")) == [in_title, in_description]
+    assert browse(query="gao") == [in_title, in_description]
 
 
 def test_hidden_products_and_inactive_cooperatives_are_not_listed(vermicelli):
     ProductFactory(title="Miến dong ẩn", is_public=False)
     closed = CooperativeFactory(is_active=False)
     ProductFactory(title="Miến dong đóng cửa", cooperative=closed)
-    assert list(products_for_browse(query="mien")) == [vermicelli]
+    assert browse(query="mien") == [vermicelli]
 
 
 def test_sorting_by_price():
     cheap = ProductFactory(stockrecords__price=50000)
     dear = ProductFactory(stockrecords__price=280000)
-    assert list(products_for_browse(sort=SORT_PRICE_ASC)) == [cheap, dear]
-    assert list(products_for_browse(sort=SORT_PRICE_DESC)) == [dear, cheap]
+    assert browse(sort=SORT_PRICE_ASC) == [cheap, dear]
+    assert browse(sort=SORT_PRICE_DESC) == [dear, cheap]
 
 
 def test_search_page_and_catalogue_search_agree(client, vermicelli, honey):
@@ -74,4 +78,4 @@ def test_an_unknown_sort_falls_back_without_an_error(client, vermicelli):
 def test_a_product_with_two_stock_records_is_listed_once():
     product = ProductFactory(title="Chè búp")
     StockRecordFactory(product=product, partner=product.cooperative.partner, partner_sku="x2")
-    assert list(products_for_browse(query="che")) == [product]
+    assert browse(query="che") == [product]

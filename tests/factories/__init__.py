@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from oscar.core.utils import slugify
 from oscar.test import factories as oscar_factories
 
-from catalogue.models import Product
+from catalogue.models import Category, Product
 from cooperatives.models import Cooperative
 from cooperatives.services.onboarding import cooperative_manager_add
 
@@ -35,8 +35,10 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"HTX Thử nghiệm {n}")
     slug = factory.LazyAttribute(lambda cooperative: slugify(cooperative.name))
     partner = factory.SubFactory(PartnerFactory, name=factory.SelfAttribute("..name"))
-    province = "Thái Nguyên"
-    commune = "Xã Ba Bể"
+    province_code = "19"
+    province_name = "Thái Nguyên"
+    commune_code = "01906"
+    commune_name = "Xã Ba Bể"
 
     class Meta:
         model = Cooperative
@@ -46,6 +48,23 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
     def managers(cooperative, create, users, **kwargs):
         for user in users or ():
             cooperative_manager_add(cooperative=cooperative, user=user)
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    """A top-level category, added through treebeard so tree paths never collide."""
+
+    name = factory.Sequence(lambda n: f"Danh mục {n}")
+
+    class Meta:
+        model = Category
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.add_root(**kwargs)
+
+
+class ProductCategoryFactory(oscar_factories.ProductCategoryFactory):
+    category = factory.SubFactory(CategoryFactory)
 
 
 class StockRecordFactory(oscar_factories.StockRecordFactory):
@@ -63,6 +82,7 @@ class ProductFactory(oscar_factories.ProductFactory):
         "product",
         partner=factory.SelfAttribute("..cooperative.partner"),
     )
+    categories = factory.RelatedFactory(ProductCategoryFactory, "product")
 
     class Meta:
         model = Product

@@ -4,6 +4,7 @@ import colorsys
 import datetime
 import hashlib
 import io
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,13 +12,15 @@ from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from oscar.apps.partner.models import StockRecord
 from PIL import Image as PillowImage
 from PIL import ImageDraw, ImageFont
 from wagtail.images import get_image_model
 
+from address.models import Commune
 from catalogue import services as catalogue_services
-from catalogue.models import Category, Product, ProductClass
+from catalogue.models import Category, Product
 from cooperatives.models import Cooperative
 from cooperatives.services.onboarding import cooperative_manager_add, cooperative_onboard
 from shop import demo_data
@@ -26,6 +29,37 @@ from stories import services as story_services
 from stories.models import HomePage, StoryIndexPage, StoryPage
 
 User = get_user_model()
+
+UNIT = re.compile(r"(gói|túi|hộp|chai|hũ) (\d+) (kg|g|ml|chiếc)$")
+
+
+def unit_and_weight(title: str) -> tuple[str, int | None]:
+    """ "Gạo bao thai túi 5 kg" -> ("túi 5 kg", 5000): the unit is the end of the title.
+
+    Liquids are weighed with their bottle (about 1.4 g a millilitre for honey and glass).
+    """
+    match = UNIT.search(title)
+    if not match:
+        return "", None
+    amount, measure = int(match.group(2)), match.group(3)
+    grams = {"kg": amount * 1000, "g": amount, "ml": round(amount * 1.4)}.get(measure)
+    return match.group(0), grams
+
+
+def season(title: str) -> list[int]:
+    return next((months for start, months in demo_data.SEASONS if title.startswith(start)), [])
+
+
+def ocop(title: str, today: datetime.date) -> dict:
+    if title not in demo_data.OCOP:
+        return {}
+    stars, number, years_ago, days_left = demo_data.OCOP[title]
+    return {
+        "ocop_stars": stars,
+        "ocop_certificate_number": number,
+        "ocop_issued_on": today.replace(year=today.year - years_ago, day=1),
+        "ocop_expires_on": today + datetime.timedelta(days=days_left),
+    }
 
 
 def placeholder_image(*, text: str, size: tuple[int, int] = (800, 800)) -> bytes:
@@ -62,11 +96,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        product_class, _ = ProductClass.objects.get_or_create(
-            name="Đặc sản", defaults={"requires_shipping": True, "track_stock": True}
-        )
+        product_class = catalogue_services.product_class_default()
         categories = {name: self.category(name) for name in demo_data.CATEGORIES}
         cooperatives = {spec["slug"]: self.cooperative(spec) for spec in demo_data.COOPERATIVES}
+        today = timezone.localdate()
         for slug, products in demo_data.PRODUCTS.items():
             cooperative = cooperatives[slug]
             for number, (title, category, price, stock, description) in enumerate(products, 1):
@@ -75,6 +108,7 @@ class Command(BaseCommand):
                     partner=cooperative.partner, partner_sku=sku
                 ).exists():
                     continue
+                unit_label, grams = unit_and_weight(title)
                 catalogue_services.product_create(
                     cooperative=cooperative,
                     product_class=product_class,
@@ -85,6 +119,15 @@ class Command(BaseCommand):
                     sku=sku,
                     categories=[categories[category]],
                     image=ContentFile(placeholder_image(text=title), name=f"{sku}.jpg"),
+                    unit_label=unit_label,
+                    net_weight_grams=grams,
+                    shelf_life_days=365 if grams else 180,
+                    harvest_months=season(title),
+                    certifications=[
+                        {"kind": kind, "certificate_number": number, "issued_by": issuer}
+                        for kind, number, issuer in demo_data.CERTIFICATIONS.get(title, [])
+                    ],
+                    **ocop(title, today),
                 )
         self.users(cooperatives)
         self.stories(cooperatives)
@@ -97,8 +140,23 @@ class Command(BaseCommand):
         existing = Cooperative.objects.filter(slug=spec["slug"]).first()
         if existing:
             return existing
-        fields = {key: value for key, value in spec.items() if key != "manager"}
-        return cooperative_onboard(province=demo_data.PROVINCE, **fields)
+        fields = {key: value for key, value in spec.items() if key not in ("manager", "commune")}
+        commune = Commune.objects.get(
+            province_id=demo_data.PROVINCE_CODE, full_name=spec["commune"]
+        )
+        initials = "".join(word[0] for word in fold(spec["name"]).split()[1:4]).upper()
+        return cooperative_onboard(
+            province_code=demo_data.PROVINCE_CODE,
+            commune_code=commune.code,
+            logo=ContentFile(
+                placeholder_image(text=initials, size=(400, 400)), name=f"{spec['slug']}.jpg"
+            ),
+            cover_photo=ContentFile(
+                placeholder_image(text=spec["name"], size=(1600, 600)),
+                name=f"{spec['slug']}-cover.jpg",
+            ),
+            **fields,
+        )
 
     def user(self, email: str, full_name: str, **flags) -> User:
         user = User.objects.filter(email=email).first()
@@ -178,7 +236,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD}):")
         rows = [("shopper", "khach@example.vn", "/shop/accounts/login/")]
         rows += [
-            (f"manager, {spec['name']}", spec["manager"][0], "/dashboard/")
+            (f"manager, {spec['name']}", spec["manager"][0], "/quan-ly/")
             for spec in demo_data.COOPERATIVES
         ]
         rows += [

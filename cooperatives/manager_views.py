@@ -1,0 +1,242 @@
+"""The manager console's product pages: thin views over catalogue services.
+
+Every view goes through CooperativeManagerMixin, so it only ever sees the
+cooperative named in the URL, and only for that cooperative's managers and staff.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from catalogue import services as catalogue_services
+from catalogue.models import Product, ProductImage
+from cooperatives.manager import CooperativeManagerMixin
+from cooperatives.manager_forms import ProductImageForm, ProductManageForm
+from cooperatives.selectors import cooperatives_managed_by, products_managed
+
+
+class ConsoleHomeView(LoginRequiredMixin, TemplateView):
+    """Sends a manager to their cooperative; lets staff and multi-cooperative managers choose."""
+
+    template_name = "cooperatives/manager/home.html"
+
+    def get(self, request, *args, **kwargs):
+        managed = list(cooperatives_managed_by(user=request.user))
+        if not managed:
+            raise PermissionDenied(_("You do not manage a cooperative."))
+        if len(managed) == 1:
+            return redirect("manager:product-list", cooperative_slug=managed[0].slug)
+        return self.render_to_response({"cooperatives": managed})
+
+
+class ProductListView(CooperativeManagerMixin, ListView):
+    template_name = "cooperatives/manager/product_list.html"
+    context_object_name = "products"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return products_managed(cooperative=self.cooperative, query=self.request.GET.get("q", ""))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(console_section="products", query=self.request.GET.get("q", ""))
+        return ctx
+
+
+def form_to_fields(data: dict) -> dict:
+    """The service arguments of a ProductManageForm's cleaned data."""
+    editable = catalogue_services.PRODUCT_FIELDS - {"description", "is_public"}
+    fields = {key: data[key] for key in editable}
+    for key in (
+        "price",
+        "num_in_stock",
+        "harvest_months",
+        "origin_province_code",
+        "origin_commune_code",
+    ):
+        fields[key] = data[key]
+    fields["description"] = catalogue_services.description_html(data["description"])
+    fields["categories"] = [data["category"]] if data.get("category") else []
+    return fields
+
+
+class ProductCreateView(CooperativeManagerMixin, FormView):
+    template_name = "cooperatives/manager/product_form.html"
+
+    def get_form(self, form_class=None):
+        return ProductManageForm(cooperative=self.cooperative, **self.get_form_kwargs())
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        fields = form_to_fields(data)
+        try:
+            product = catalogue_services.product_create(
+                cooperative=self.cooperative,
+                product_class=catalogue_services.product_class_default(),
+                sku=data["sku"] or f"{self.cooperative.pk}-{get_random_string(8).lower()}",
+                image=data.get("photo"),
+                **fields,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("“%(title)s” is listed.") % {"title": product.title})
+        return redirect(
+            "manager:product-update", cooperative_slug=self.cooperative.slug, pk=product.pk
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["console_section"] = "products"
+        return ctx
+
+
+class ManagedProductMixin(CooperativeManagerMixin):
+    """Sets ``self.product``: one of this cooperative's products, or 404."""
+
+    def get_product(self) -> Product:
+        return get_object_or_404(
+            Product.objects.filter(cooperative=self.cooperative), pk=self.kwargs["pk"]
+        )
+
+    def product_url(self, product: Product) -> str:
+        return reverse(
+            "manager:product-update",
+            kwargs={"cooperative_slug": self.cooperative.slug, "pk": product.pk},
+        )
+
+
+class ProductUpdateView(ManagedProductMixin, FormView):
+    template_name = "cooperatives/manager/product_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.product = None
+
+    def get_form(self, form_class=None):
+        self.product = self.product or self.get_product()
+        return ProductManageForm(
+            cooperative=self.cooperative, with_photo=False, **self.get_form_kwargs()
+        )
+
+    def get_initial(self):
+        product = self.product or self.get_product()
+        stockrecord = product.stockrecords.filter(partner=self.cooperative.partner).first()
+        return {
+            "title": product.title,
+            "description": catalogue_services.description_text(product.description),
+            "price": int(stockrecord.price)
+            if stockrecord and stockrecord.price is not None
+            else None,
+            "num_in_stock": stockrecord.num_in_stock if stockrecord else 0,
+            "sku": stockrecord.partner_sku if stockrecord else "",
+            "unit_label": product.unit_label,
+            "net_weight_grams": product.net_weight_grams,
+            "category": product.categories.first(),
+            "shelf_life_days": product.shelf_life_days,
+            "harvest_months": product.harvest_month_numbers,
+            "origin_province_code": product.origin_province_code,
+            "origin_commune_code": product.origin_commune_code,
+            "ocop_stars": product.ocop_stars,
+            "ocop_certificate_number": product.ocop_certificate_number,
+            "ocop_issued_on": product.ocop_issued_on,
+            "ocop_expires_on": product.ocop_expires_on,
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            catalogue_services.product_update(
+                cooperative=self.cooperative,
+                product=self.product,
+                sku=data["sku"] or None,
+                **form_to_fields(data),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.product_url(self.product))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            console_section="products",
+            product=self.product,
+            images=self.product.images.order_by("display_order", "pk"),
+            image_form=ProductImageForm(),
+        )
+        return ctx
+
+
+class ProductVisibilityView(ManagedProductMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        product = self.get_product()
+        is_public = request.POST.get("is_public") == "1"
+        catalogue_services.product_visibility_set(
+            cooperative=self.cooperative, product=product, is_public=is_public
+        )
+        if is_public:
+            messages.success(request, _("“%(title)s” is on sale again.") % {"title": product.title})
+        else:
+            messages.success(
+                request, _("“%(title)s” is hidden from the shop.") % {"title": product.title}
+            )
+        return redirect(request.POST.get("next") or self.product_url(product))
+
+
+class ProductImageAddView(ManagedProductMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        product = self.get_product()
+        form = ProductImageForm(request.POST, request.FILES)
+        if form.is_valid():
+            catalogue_services.product_image_add(
+                cooperative=self.cooperative, product=product, upload=form.cleaned_data["photo"]
+            )
+            messages.success(request, _("Photo added."))
+        else:
+            for error in form.errors.get("photo", []):
+                messages.error(request, error)
+        return redirect(self.product_url(product))
+
+
+class ManagedImageMixin(ManagedProductMixin):
+    def get_image(self) -> ProductImage:
+        return get_object_or_404(
+            ProductImage.objects.filter(
+                product__cooperative=self.cooperative, product_id=self.kwargs["pk"]
+            ),
+            pk=self.kwargs["image_pk"],
+        )
+
+
+class ProductImageDeleteView(ManagedImageMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        image = self.get_image()
+        catalogue_services.product_image_remove(cooperative=self.cooperative, image=image)
+        messages.success(request, _("Photo removed."))
+        return redirect(self.product_url(image.product))
+
+
+class ProductImageMoveView(ManagedImageMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        image = self.get_image()
+        offset = -1 if request.POST.get("direction") == "up" else 1
+        catalogue_services.product_image_move(
+            cooperative=self.cooperative, image=image, offset=offset
+        )
+        return redirect(self.product_url(image.product))

@@ -1,0 +1,18 @@
+"""Celery tasks of cooperatives: thin wrappers that load by id and call a service.
+
+Every task is safe to run twice (a redelivered message after a worker restart).
+"""
+
+from celery import shared_task
+
+from cooperatives.models import ProductImport
+from cooperatives.services.product_import import product_import_apply
+
+
+@shared_task
+def product_import_apply_task(product_import_id: int) -> None:
+    """Apply a large product import; an import that is done or gone is left alone."""
+    product_import = ProductImport.objects.filter(pk=product_import_id).first()
+    if product_import is None or product_import.status == ProductImport.DONE:
+        return
+    product_import_apply(product_import=product_import)

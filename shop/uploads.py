@@ -1,0 +1,52 @@
+"""Checks of uploaded files by their content, never by their name.
+
+A photo from a phone camera is a few megabytes and about 12 megapixels; anything
+that is not a real JPEG, PNG or WebP, is larger than the limit, or would expand
+to a huge bitmap (a "decompression bomb") is refused before it is stored.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def validate_image_upload(upload) -> None:
+    """Refuse ``upload`` unless it is a JPEG, PNG or WebP photo within the limits."""
+    max_bytes = settings.MAX_IMAGE_UPLOAD_BYTES
+    max_pixels = settings.MAX_IMAGE_UPLOAD_PIXELS
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("This photo is %(size)s; photos can be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            # The header gives the size before any pixel is decoded.
+            if image.width * image.height > max_pixels:
+                raise ValidationError(
+                    _("This photo is %(width)s × %(height)s pixels; at most %(limit)s megapixels.")
+                    % {
+                        "width": image.width,
+                        "height": image.height,
+                        "limit": max_pixels // 1_000_000,
+                    },
+                    code="too_many_pixels",
+                )
+            if image.format not in IMAGE_FORMATS:
+                raise ValidationError(
+                    _("Upload a photo in JPEG, PNG or WebP format."), code="not_an_image"
+                )
+            image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
+        raise ValidationError(
+            _("This file is not a photo we can read. Upload a JPEG, PNG or WebP photo."),
+            code="not_an_image",
+        ) from error
+    finally:
+        upload.seek(0)
