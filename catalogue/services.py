@@ -1,14 +1,18 @@
 """Writes to the catalogue: products with their stock record, photos and certificates."""
 
+from __future__ import annotations
+
 import datetime
 import re
 from decimal import Decimal
 from html import unescape
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import linebreaks
+from django.utils.crypto import get_random_string
 from django.utils.html import escape, strip_tags
 from django.utils.translation import gettext as _
 from oscar.apps.partner.models import StockRecord
@@ -24,8 +28,10 @@ from catalogue.models import (
     ProductImage,
     month_bit,
 )
-from cooperatives.models import Cooperative
-from shop.uploads import validate_image_upload
+from shop.uploads import image_without_metadata
+
+if TYPE_CHECKING:  # cooperatives imports catalogue; catalogue only needs the type
+    from cooperatives.models import Cooperative
 
 # Product fields a cooperative may change directly (price and stock are on the stock record).
 PRODUCT_FIELDS = frozenset(
@@ -54,6 +60,24 @@ def harvest_months_mask(months) -> int:
     return mask
 
 
+def _product_slug(title: str) -> str:
+    """The URL word of a product name; a name of only symbols or emoji has none."""
+    slug = slugify(title)[: Product._meta.get_field("slug").max_length].strip("-")
+    if not slug:
+        raise ValidationError({"title": _("Write the name with letters or digits.")})
+    return slug
+
+
+def _origin_names(*, province_code: str, commune_code: str) -> tuple[str, str]:
+    """Official names of an origin, with errors keyed by the product's own field names."""
+    try:
+        return place_names(province_code=province_code, commune_code=commune_code)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"origin_{field}": messages for field, messages in error.message_dict.items()}
+        ) from error
+
+
 def _whole_dong(price) -> Decimal:
     price = Decimal(price)
     if price != price.to_integral_value() or price < 0:
@@ -65,11 +89,11 @@ def _whole_dong(price) -> Decimal:
 def product_create(
     *,
     cooperative: Cooperative,
-    product_class: ProductClass,
     title: str,
     price: Decimal | int,
     num_in_stock: int,
-    sku: str,
+    sku: str = "",
+    product_class: ProductClass | None = None,
     description: str = "",
     categories: list[Category] | tuple[Category, ...] = (),
     image: ContentFile | None = None,
@@ -92,19 +116,21 @@ def product_create(
     official codes and defaults to the cooperative's own commune.
     """
     price = _whole_dong(price)
+    product_class = product_class or product_class_default()
+    sku = sku or f"{cooperative.pk}-{get_random_string(8).lower()}"  # the manager left it empty
     if not origin_province_code:
         origin_province_code, origin_commune_code = (
             cooperative.province_code,
             cooperative.commune_code,
         )
-    origin_province_name, origin_commune_name = place_names(
+    origin_province_name, origin_commune_name = _origin_names(
         province_code=origin_province_code, commune_code=origin_commune_code
     )
     product = Product(
         cooperative=cooperative,
         product_class=product_class,
         title=title,
-        slug=slugify(title),
+        slug=_product_slug(title),
         description=description,
         structure=Product.STANDALONE,
         origin_province_code=origin_province_code,
@@ -140,8 +166,9 @@ def product_create(
         held.full_clean()
         held.save()
     if image is not None:
-        validate_image_upload(image)
-        ProductImage.objects.create(product=product, original=image, caption=title, display_order=0)
+        ProductImage.objects.create(
+            product=product, original=image_without_metadata(image), caption=title, display_order=0
+        )
     return product
 
 
@@ -186,18 +213,29 @@ def product_update(
     for field, value in fields.items():
         setattr(product, field, value)
     if "title" in fields:
-        product.slug = slugify(product.title)
+        product.slug = _product_slug(product.title)
     if harvest_months is not None:
         product.harvest_months = harvest_months_mask(harvest_months)
     if origin_province_code is not None:
         product.origin_province_code = origin_province_code
         product.origin_commune_code = origin_commune_code or ""
-        product.origin_province_name, product.origin_commune_name = place_names(
+        product.origin_province_name, product.origin_commune_name = _origin_names(
             province_code=product.origin_province_code, commune_code=product.origin_commune_code
         )
     product.full_clean()
     product.save()
-    stockrecord = product.stockrecords.select_for_update().get(partner=cooperative.partner)
+    # A product staff made in the admin may have no stock record of its cooperative yet.
+    stockrecord = (
+        product.stockrecords.select_for_update().filter(partner=cooperative.partner).first()
+    )
+    if stockrecord is None:
+        stockrecord = StockRecord(
+            product=product,
+            partner=cooperative.partner,
+            partner_sku=sku or f"{cooperative.pk}-{product.pk}",
+            price_currency="VND",
+            num_in_stock=0,
+        )
     if price is not None:
         stockrecord.price = _whole_dong(price)
     if num_in_stock is not None:
@@ -234,11 +272,11 @@ def product_visibility_set(
 def product_image_add(*, cooperative: Cooperative, product: Product, upload) -> ProductImage:
     """Add a photo after the others; the upload is checked by its content first."""
     _check_owned(cooperative=cooperative, product=product)
-    validate_image_upload(upload)
+    clean = image_without_metadata(upload)
     last = product.images.order_by("-display_order").values_list("display_order", flat=True).first()
     return ProductImage.objects.create(
         product=product,
-        original=upload,
+        original=clean,
         caption=product.title,
         display_order=0 if last is None else last + 1,
     )

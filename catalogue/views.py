@@ -20,6 +20,12 @@ class ProductDetailView(CoreProductDetailView):
     def get_queryset(self):
         return selectors.products_for_detail()
 
+    def is_viewable(self, product, request):
+        # A paused cooperative sells nothing, even to a shopper with an old link.
+        if product.cooperative_id and not product.cooperative.is_active:
+            return request.user.is_staff
+        return super().is_viewable(product, request)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["related_products"] = selectors.products_related(product=self.object)

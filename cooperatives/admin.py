@@ -109,7 +109,9 @@ class ProductImportAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "cooperative")
-    readonly_fields = [field.name for field in ProductImport._meta.fields]
+    # The spreadsheet itself stays private: it has no URL to link to.
+    exclude = ("file",)
+    readonly_fields = [f.name for f in ProductImport._meta.fields if f.name != "file"]
 
     def has_add_permission(self, request):
         return False

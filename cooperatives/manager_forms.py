@@ -28,8 +28,11 @@ class ProductManageForm(forms.Form):
     net_weight_grams = forms.IntegerField(
         label=_("Net weight (g)"), min_value=1, max_value=100_000, required=False
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.browsable().order_by("path"), required=False
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.browsable().order_by("path"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     sku = forms.CharField(
         label=_("Product code"),

@@ -9,7 +9,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -49,8 +48,22 @@ class ProductListView(CooperativeManagerMixin, ListView):
         return ctx
 
 
-def form_to_fields(data: dict) -> dict:
-    """The service arguments of a ProductManageForm's cleaned data."""
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, beside the field it names if it has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def form_to_fields(data: dict, changed: list[str] | None = None) -> dict:
+    """The service arguments of a ProductManageForm's cleaned data.
+
+    With ``changed`` (an edit), the description and categories are passed only if
+    the manager changed them: the plain-text form would flatten rich HTML written
+    by staff, and an untouched list must not drop categories set elsewhere.
+    """
     editable = catalogue_services.PRODUCT_FIELDS - {"description", "is_public"}
     fields = {key: data[key] for key in editable}
     for key in (
@@ -61,8 +74,10 @@ def form_to_fields(data: dict) -> dict:
         "origin_commune_code",
     ):
         fields[key] = data[key]
-    fields["description"] = catalogue_services.description_html(data["description"])
-    fields["categories"] = [data["category"]] if data.get("category") else []
+    if changed is None or "description" in changed:
+        fields["description"] = catalogue_services.description_html(data["description"])
+    if changed is None or "categories" in changed:
+        fields["categories"] = list(data["categories"])
     return fields
 
 
@@ -78,13 +93,12 @@ class ProductCreateView(CooperativeManagerMixin, FormView):
         try:
             product = catalogue_services.product_create(
                 cooperative=self.cooperative,
-                product_class=catalogue_services.product_class_default(),
-                sku=data["sku"] or f"{self.cooperative.pk}-{get_random_string(8).lower()}",
+                sku=data["sku"],
                 image=data.get("photo"),
                 **fields,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("“%(title)s” is listed.") % {"title": product.title})
         return redirect(
@@ -138,7 +152,7 @@ class ProductUpdateView(ManagedProductMixin, FormView):
             "sku": stockrecord.partner_sku if stockrecord else "",
             "unit_label": product.unit_label,
             "net_weight_grams": product.net_weight_grams,
-            "category": product.categories.first(),
+            "categories": list(product.categories.all()),
             "shelf_life_days": product.shelf_life_days,
             "harvest_months": product.harvest_month_numbers,
             "origin_province_code": product.origin_province_code,
@@ -156,10 +170,10 @@ class ProductUpdateView(ManagedProductMixin, FormView):
                 cooperative=self.cooperative,
                 product=self.product,
                 sku=data["sku"] or None,
-                **form_to_fields(data),
+                **form_to_fields(data, changed=form.changed_data),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.product_url(self.product))
@@ -190,7 +204,7 @@ class ProductVisibilityView(ManagedProductMixin, View):
             messages.success(
                 request, _("“%(title)s” is hidden from the shop.") % {"title": product.title}
             )
-        return redirect(request.POST.get("next") or self.product_url(product))
+        return redirect(self.product_url(product))
 
 
 class ProductImageAddView(ManagedProductMixin, View):

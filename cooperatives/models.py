@@ -166,7 +166,7 @@ class ProductImport(models.Model):
     IN_PROGRESS = (QUEUED, RUNNING)
 
     CSV, XLSX = "csv", "xlsx"
-    FORMAT_CHOICES = [(CSV, "CSV"), (XLSX, "Excel (.xlsx)")]
+    FORMAT_CHOICES = [(CSV, "CSV"), (XLSX, _("Excel (.xlsx)"))]
 
     cooperative = models.ForeignKey(
         Cooperative,

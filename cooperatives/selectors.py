@@ -54,10 +54,14 @@ def cooperative_json_ld(*, cooperative: Cooperative, url: str) -> dict:
 
 
 def cooperatives_managed_by(*, user) -> QuerySet[Cooperative]:
-    """The cooperatives ``user`` may manage: their own, or every one for staff."""
+    """The cooperatives ``user`` may manage: their own, or every one for platform staff.
+
+    Being staff is not enough (editors may be staff for Wagtail): it takes the
+    permission to change cooperatives, as superusers and the platform team have.
+    """
     if not (user.is_authenticated and user.is_active):
         return Cooperative.objects.none()
-    if user.is_staff:
+    if user.has_perm("cooperatives.change_cooperative"):
         return Cooperative.objects.order_by("name")
     return Cooperative.objects.filter(partner__users=user).order_by("name")
 

@@ -43,6 +43,7 @@ class CooperativeDetailView(DetailView):
         )
         ctx.update(page_obj=page, paginator=page.paginator, products=page.object_list)
         ctx["json_ld"] = selectors.cooperative_json_ld(
-            cooperative=self.object, url=self.request.build_absolute_uri()
+            cooperative=self.object,
+            url=self.request.build_absolute_uri(self.object.get_absolute_url()),
         )
         return ctx

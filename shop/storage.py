@@ -4,10 +4,17 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
 
+class PrivateFileSystemStorage(FileSystemStorage):
+    """A file store with no public address: files are read by the application only."""
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; serve them through a checked view.")
+
+
 def private_storage() -> FileSystemStorage:
     """Files only the application reads (spreadsheets of prices and stock).
 
-    Kept outside MEDIA_ROOT, which the web server or a CDN publishes, and given no
-    URL, so they can only be downloaded through a permission-checked view.
+    Kept outside MEDIA_ROOT, which the web server or a CDN publishes. Celery
+    workers on other hosts need this folder shared (or an S3 bucket, issue 9).
     """
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateFileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)

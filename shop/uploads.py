@@ -5,11 +5,15 @@ that is not a real JPEG, PNG or WebP, is larger than the limit, or would expand
 to a huge bitmap (a "decompression bomb") is refused before it is stored.
 """
 
+import io
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -50,3 +54,24 @@ def validate_image_upload(upload) -> None:
         ) from error
     finally:
         upload.seek(0)
+
+
+def image_without_metadata(upload) -> ContentFile:
+    """A checked photo, re-encoded without its EXIF data under a random name.
+
+    Phone photos carry the GPS position of a producer's home and the phone's file
+    name; the shop publishes product photos, so only the pixels are kept (turned
+    upright first, as the EXIF orientation said).
+    """
+    validate_image_upload(upload)
+    with Image.open(upload) as image:
+        image_format = image.format
+        upright = ImageOps.exif_transpose(image)
+        if image_format == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        buffer = io.BytesIO()
+        options = {"quality": 90} if image_format in ("JPEG", "WEBP") else {}
+        upright.save(buffer, format=image_format, **options)
+    upload.seek(0)
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")

@@ -4,6 +4,8 @@ An uploaded photo can be a 12-megapixel original of several megabytes; shoppers 
 ever receive thumbnails of the widths asked for here.
 """
 
+from html import unescape
+
 from django import template
 from django.utils.html import json_script, strip_tags
 from django.utils.safestring import mark_safe
@@ -66,7 +68,8 @@ def product_share_data(product, session, request) -> dict:
     the schema.org Product as a dict (rendered with ``json_script``).
     """
     url = request.build_absolute_uri(product.get_absolute_url())
-    description = Truncator(strip_tags(product.description or "")).chars(200) or product.get_title()
+    text = unescape(strip_tags(product.description or ""))
+    description = Truncator(" ".join(text.split())).chars(200) or product.get_title()
     image = get_thumbnailer().generate_thumbnail(
         original(product.primary_image()), size="800x800", format="JPEG", upscale=False, quality=80
     )

@@ -521,9 +521,13 @@ def _parse_months(value) -> tuple[int, ...]:
             first = last = int(token)
         else:
             raise CellError(message)
-        if not 1 <= first <= last <= 12:
+        if not (1 <= first <= 12 and 1 <= last <= 12):
             raise CellError(message)
-        months.update(range(first, last + 1))
+        if first <= last:
+            months.update(range(first, last + 1))
+        else:  # a season across the new year: 11-2 is November to February
+            months.update(range(first, 13))
+            months.update(range(1, last + 1))
     return tuple(sorted(months))
 
 
@@ -664,7 +668,6 @@ class Plan:
     errors: list = field(default_factory=list)  # {"row", "column", "message"}
     error_count: int = 0
     total_rows: int = 0
-    product_class: ProductClass | None = None
     categories: CategoryIndex | None = None
 
     def add_error(self, *, row: int, column: str, message: str) -> None:
@@ -830,9 +833,8 @@ def _check_update(
 
 
 def _check_can_create(plan: Plan, cooperative: Cooperative) -> None:
-    """What every new product needs besides its row: a product type and an origin."""
+    """What every new product needs besides its row: an origin (its cooperative's place)."""
     first = plan.creates[0].number
-    plan.product_class = catalogue_services.product_class_default()
     try:
         place_names(province_code=cooperative.province_code, commune_code=cooperative.commune_code)
     except ValidationError:
@@ -972,10 +974,12 @@ def product_import_apply(*, product_import: ProductImport) -> None:
     The rows are checked again first, against the shop as it is now; if a row has
     become invalid (a category was removed, a code was taken), the import turns
     ``invalid`` with a fresh report and nothing is written. Applying an import that
-    is done, or has errors, does nothing.
+    is done, has errors or was not started does nothing.
     """
     pk = product_import.pk
-    runnable = (*ProductImport.STARTABLE, *ProductImport.IN_PROGRESS)
+    # Only an import a manager started (queued), or one a killed worker left running:
+    # a stale task message must not apply an import nobody pressed "Apply" for.
+    runnable = ProductImport.IN_PROGRESS
     if not ProductImport.objects.filter(pk=pk, status__in=runnable).update(
         status=ProductImport.RUNNING
     ):
@@ -1014,9 +1018,11 @@ def _apply_rows(pk: int) -> None:
         product_import.full_clean()
         product_import.save()
         return
+    # Looked up (or made) only now: a dry run writes nothing but its own report.
+    product_class = catalogue_services.product_class_default() if plan.creates else None
     for done, row in enumerate(plan.rows, start=1):
         if row.stockrecord is None:
-            _create(row, cooperative=cooperative, product_class=plan.product_class)
+            _create(row, cooperative=cooperative, product_class=product_class)
         elif row.changes:
             _update(row, cooperative=cooperative)
         if done % PROGRESS_EVERY == 0:
@@ -1030,7 +1036,7 @@ def _apply_rows(pk: int) -> None:
 
 def _create(row: PlannedRow, *, cooperative: Cooperative, product_class: ProductClass) -> None:
     values = row.values
-    product = catalogue_services.product_create(
+    catalogue_services.product_create(
         cooperative=cooperative,
         product_class=product_class,
         title=values["title"],
@@ -1042,11 +1048,8 @@ def _create(row: PlannedRow, *, cooperative: Cooperative, product_class: Product
         unit_label=values.get("unit", ""),
         net_weight_grams=values.get("weight_grams"),
         harvest_months=values.get("harvest_months", ()),
+        is_public=values.get("is_public") is not False,
     )
-    if values.get("is_public") is False:
-        catalogue_services.product_visibility_set(
-            cooperative=cooperative, product=product, is_public=False
-        )
 
 
 # Column key -> argument of catalogue.services.product_update.

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Raise a budget only in a commit that says why.
 BUDGETS = {"catalogue": 10, "category": 11, "product": 16, "cooperative": 9}
+MANAGER_PRODUCT_LIST_BUDGET = 17
 
 
 def count_queries(client, url: str) -> int:
@@ -52,3 +53,18 @@ def test_page_query_budget_does_not_grow_with_products(client, shop, page, setti
     with_200 = count_queries(client, urls[page])
     print(f"{page}: {with_12} queries with 12 products, {with_200} with 200")
     assert with_12 == with_200 == BUDGETS[page]
+
+
+def test_manager_product_list_query_budget_does_not_grow(client, shop):
+    from tests.factories import UserFactory
+
+    cooperative, category, _product = shop
+    manager = UserFactory()
+    cooperative.partner.users.add(manager)
+    client.force_login(manager)
+    url = f"/quan-ly/{cooperative.slug}/san-pham/"
+    with_12 = count_queries(client, url)
+    add_products(cooperative, category, 40)
+    with_52 = count_queries(client, url)
+    print(f"manager product list: {with_12} queries with 12 products, {with_52} with 52")
+    assert with_12 == with_52 == MANAGER_PRODUCT_LIST_BUDGET

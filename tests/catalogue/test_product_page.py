@@ -112,3 +112,36 @@ def test_cards_below_the_first_row_load_lazily(client, demo_store):
     loading = re.findall(r'<img [^>]*loading="(\w+)"', html)
     assert loading[:4] == ["eager"] * 4
     assert set(loading[4:]) == {"lazy"}
+
+
+def test_a_12_megapixel_upload_never_reaches_a_phone(client, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from catalogue.models import ProductImage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (120, 160, 90)).save(buffer, format="JPEG", quality=60)
+    product = ProductFactory(title="Chè búp")
+    image = ProductImage.objects.create(
+        product=product, original=SimpleUploadedFile("camera.jpg", buffer.getvalue())
+    )
+    pages = [client.get(product.get_absolute_url()), client.get("/shop/catalogue/")]
+    for html in (page.content.decode() for page in pages):
+        assert image.original.url not in html
+        widths = [int(w) for w in re.findall(r" (\d+)w[,\"]", html)]
+        assert widths and max(widths) <= 960
+
+
+def test_a_paused_cooperatives_products_are_not_sold_by_direct_link(client, honey):
+    honey.cooperative.is_active = False
+    honey.cooperative.save()
+    assert client.get(honey.get_absolute_url()).status_code == 404
+
+
+def test_ocop_certificate_valid_through_its_last_day(client, honey):
+    honey.ocop_expires_on = timezone.localdate()
+    honey.save()
+    assert "OCOP 4★" in client.get(honey.get_absolute_url()).content.decode()

@@ -106,8 +106,10 @@ def test_own_manager_and_staff_get_in(client, owned):
     assert home.status_code == 302
     assert home["Location"] == f"/quan-ly/{owned['cooperative'].slug}/san-pham/"
     assert client.get(home["Location"]).status_code == 200
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     assert client.get(f"/quan-ly/{owned['cooperative'].slug}/san-pham/").status_code == 200
+    client.force_login(UserFactory(is_staff=True))  # staff, but not the platform team
+    assert client.get(f"/quan-ly/{owned['cooperative'].slug}/san-pham/").status_code == 404
 
 
 def test_a_product_of_another_cooperative_cannot_be_reached_through_ones_own_url(client, owned):

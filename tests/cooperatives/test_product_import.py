@@ -271,7 +271,7 @@ def test_vietnamese_headers_and_written_out_numbers(farm, manager):
     )
 
     assert product_import.status == ProductImport.DRY_RUN_OK, product_import.report["errors"]
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
 
     assert product_import.status == ProductImport.DONE
     changed = stock_of(farm, "MD-500")
@@ -302,7 +302,7 @@ def test_xlsx_cells_keep_their_numbers(farm, manager):
         xlsx_upload([["mã", "tên", "giá", "tồn kho"], [1001, "Mật ong", 350000, 8.0]]),
     )
     assert product_import.status == ProductImport.DRY_RUN_OK, product_import.report["errors"]
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
     honey = stock_of(farm, "1001")
     assert (honey.product.title, honey.price, honey.num_in_stock) == ("Mật ong", 350000, 8)
 
@@ -335,7 +335,7 @@ def test_one_bad_row_reports_row_and_column_and_writes_nothing(farm, manager):
     )
     assert errors[1]["message"] == _("A price cannot be negative.")
 
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
     assert not product_import_start(product_import=product_import)
 
     product_import.refresh_from_db()
@@ -402,7 +402,7 @@ def test_rows_checked_again_when_applied(farm, manager):
     assert product_import.status == ProductImport.DRY_RUN_OK
     category.delete()
 
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
 
     assert product_import.status == ProductImport.INVALID
     assert product_import.report["errors"][0]["row"] == 3
@@ -419,7 +419,7 @@ def test_a_failure_while_writing_rolls_back_every_row(farm, manager):
     with mock.patch.object(
         import_services.catalogue_services, "product_update", side_effect=RuntimeError("disk")
     ):
-        product_import_apply(product_import=product_import)
+        product_import_start(product_import=product_import)
 
     assert product_import.status == ProductImport.FAILED
     assert product_import.processed_rows == 0
@@ -542,7 +542,7 @@ def test_progress_is_read_from_the_shared_cache_while_running(farm, manager):
 def test_progress_is_saved_while_applying(farm, manager, settings):
     product_import = prepare(farm, manager, csv_upload(_many_rows(120)))
     with mock.patch.object(import_services, "cache") as shared_cache:
-        product_import_apply(product_import=product_import)
+        product_import_start(product_import=product_import)
     assert [call.args[1] for call in shared_cache.set.call_args_list] == [0, 50, 100]
     assert product_import.processed_rows == 120
 
@@ -550,9 +550,9 @@ def test_progress_is_saved_while_applying(farm, manager, settings):
 def test_applying_twice_creates_nothing_new(farm, manager):
     rows = [["mã", "tên", "giá"], ["MO-1", "Mật ong", "350000"], ["MO-2", "Mật ong rừng", "1"]]
     product_import = prepare(farm, manager, csv_upload(rows))
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
     finished_at = product_import.finished_at
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
     assert not product_import_start(product_import=product_import)
     assert product_import.finished_at == finished_at
     assert Product.objects.filter(cooperative=farm).count() == 2
@@ -560,7 +560,7 @@ def test_applying_twice_creates_nothing_new(farm, manager):
     again = prepare(farm, manager, csv_upload(rows))  # the same file, uploaded again
     assert again.report["create_count"] == 0
     assert again.report["unchanged_count"] == 2
-    product_import_apply(product_import=again)
+    product_import_start(product_import=again)
     assert again.status == ProductImport.DONE
     assert Product.objects.filter(cooperative=farm).count() == 2
 
@@ -716,7 +716,7 @@ def test_category_names_match_without_accents_and_by_path(farm, manager):
     rows[1][3] = "dac san > mien; Khô"
     product_import = prepare(farm, manager, csv_upload(rows))
     assert product_import.status == ProductImport.DRY_RUN_OK, product_import.report["errors"]
-    product_import_apply(product_import=product_import)
+    product_import_start(product_import=product_import)
     names = sorted(c.name for c in stock_of(farm, "A").product.categories.all())
     assert names == ["Khô", "Miến"]
     assert Category.objects.filter(name="Miến").count() == 2
@@ -741,3 +741,32 @@ def test_dry_run_queries_do_not_grow_with_rows(farm, manager):
         return len(captured)
 
     assert queries_for(3) == queries_for(30)
+
+
+def test_a_stale_task_message_does_not_apply_an_import_nobody_started(farm, manager):
+    from cooperatives.tasks import product_import_apply_task
+
+    product_import = prepare(
+        farm,
+        manager,
+        csv_upload([["sku", "title", "price", "stock"], ["M-1", "Miến", "50000", "3"]]),
+    )
+    assert product_import.status == ProductImport.DRY_RUN_OK
+    product_import_apply_task(product_import.pk)
+    product_import_apply(product_import=product_import)
+    product_import.refresh_from_db()
+    assert product_import.status == ProductImport.DRY_RUN_OK
+    assert not StockRecord.objects.filter(partner=farm.partner, partner_sku="M-1").exists()
+
+
+@pytest.mark.parametrize(("typed", "months"), [("9-11", [9, 10, 11]), ("11-2", [1, 2, 11, 12])])
+def test_harvest_month_ranges_may_cross_the_new_year(farm, manager, typed, months):
+    product_import = prepare(
+        farm,
+        manager,
+        csv_upload([["sku", "title", "price", "harvest_months"], ["M-1", "Miến", "50000", typed]]),
+    )
+    assert product_import.status == ProductImport.DRY_RUN_OK, product_import.report
+    assert product_import_start(product_import=product_import)
+    product = StockRecord.objects.get(partner=farm.partner, partner_sku="M-1").product
+    assert product.harvest_month_numbers == months
