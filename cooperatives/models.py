@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from cooperatives.banks import bank_choices, banks
+from payment.banks import bank_choices, banks
 from shop.storage import private_storage
 
 

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import phonenumber_field.modelfields
 from django.db import migrations, models
 
-import cooperatives.banks
+import payment.banks
 
 
 class Migration(migrations.Migration):
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                     "bank_bin",
                     models.CharField(
                         blank=True,
-                        choices=cooperatives.banks.bank_choices,
+                        choices=payment.banks.bank_choices,
                         help_text="For VietQR transfers.",
                         max_length=6,
                         verbose_name="bank",

@@ -1,4 +1,7 @@
-"""The bundled table of Vietnamese banks that receive VietQR transfers (data/banks.json)."""
+"""The bundled table of Vietnamese banks that receive VietQR transfers (data/banks.json).
+
+It lives with payments; cooperatives choose their bank from it for VietQR.
+"""
 
 import json
 from dataclasses import dataclass
