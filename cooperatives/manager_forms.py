@@ -16,12 +16,12 @@ class ProductManageForm(forms.Form):
     the communes of the chosen province (or the cooperative's).
     """
 
-    title = forms.CharField(label=_("Name"), max_length=255)
+    title = forms.CharField(label=_("Product name"), max_length=255)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     price = forms.IntegerField(label=_("Price (đồng)"), min_value=0, max_value=1_000_000_000)
-    num_in_stock = forms.IntegerField(label=_("In stock"), min_value=0, max_value=1_000_000)
+    num_in_stock = forms.IntegerField(label=_("Units in stock"), min_value=0, max_value=1_000_000)
     unit_label = forms.CharField(
         label=_("Unit"), max_length=60, required=False, help_text=_("For example: gói 500 g")
     )

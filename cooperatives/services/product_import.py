@@ -120,7 +120,7 @@ COLUMNS = (
     Column(
         "title",
         "tên",
-        gettext_lazy("Name"),
+        gettext_lazy("Product name"),
         gettext_lazy("Required for a new product."),
         "Miến dong Bắc Kạn",
         ("ten san pham", "ten sp", "name"),
@@ -136,7 +136,7 @@ COLUMNS = (
     Column(
         "stock",
         "tồn kho",
-        gettext_lazy("In stock"),
+        gettext_lazy("Units in stock"),
         gettext_lazy("A whole number, 0 or more."),
         "40",
         ("ton", "so luong ton"),
