@@ -51,19 +51,23 @@ class BrowseFilters:
     sort: str = ""
 
 
+def option_flags() -> dict:
+    """Annotations read by oscar's ``Product.has_options``, which otherwise queries per product."""
+    return {
+        "has_product_class_options": Exists(
+            Option.objects.filter(productclass=OuterRef("product_class"))
+        ),
+        "has_product_options": Exists(Option.objects.filter(product=OuterRef("pk"))),
+    }
+
+
 def products_public() -> QuerySet[Product]:
     """Products a shopper may see and buy, with what a product card shows."""
     return (
         Product.objects.browsable()  # public, and not a variant of another product
         .filter(Q(cooperative__isnull=True) | Q(cooperative__is_active=True))
         .select_related("cooperative", "product_class")
-        # Read by oscar's Product.has_options, which otherwise queries once per card.
-        .annotate(
-            has_product_class_options=Exists(
-                Option.objects.filter(productclass=OuterRef("product_class"))
-            ),
-            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
-        )
+        .annotate(**option_flags())
         .prefetch_related(
             "stockrecords",
             Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
@@ -135,9 +139,8 @@ def products_for_browse(
 
 def products_for_detail() -> QuerySet[Product]:
     """Every product (the view decides visibility) with what its page shows."""
-    return Product.objects.select_related(
-        "cooperative", "product_class", "parent"
-    ).prefetch_related(
+    products = Product.objects.select_related("cooperative", "product_class", "parent")
+    return products.annotate(**option_flags()).prefetch_related(
         "stockrecords",
         "certifications",
         "categories",

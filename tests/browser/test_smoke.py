@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from tests.factories import CooperativeFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback puts back what migrations loaded (communes, the home page) after the
+# flush that a live-server test needs, so later tests and --reuse-db runs still have it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_shopper_finds_a_product_without_accents_and_puts_it_in_the_basket(page):
