@@ -81,9 +81,14 @@ class Product(AbstractProduct):
         ]
 
     def ocop_is_valid(self, on: datetime.date | None = None) -> bool:
-        """Whether the OCOP mark may be shown: rated and the certificate not expired."""
+        """Whether the OCOP mark may be shown: rated, recognised already and not expired."""
         on = on or timezone.localdate()
-        return bool(self.ocop_stars and self.ocop_expires_on and self.ocop_expires_on >= on)
+        return bool(
+            self.ocop_stars
+            and self.ocop_issued_on
+            and self.ocop_expires_on
+            and self.ocop_issued_on <= on <= self.ocop_expires_on
+        )
 
     @property
     def harvest_month_numbers(self) -> list[int]:

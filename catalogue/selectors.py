@@ -78,7 +78,10 @@ def products_public() -> QuerySet[Product]:
 def products_with_valid_ocop(
     products: QuerySet[Product], *, on: datetime.date
 ) -> QuerySet[Product]:
-    return products.filter(ocop_stars__isnull=False, ocop_expires_on__gte=on)
+    # The same rule as Product.ocop_is_valid: recognised already, not yet expired.
+    return products.filter(
+        ocop_stars__isnull=False, ocop_issued_on__lte=on, ocop_expires_on__gte=on
+    )
 
 
 def products_in_season(products: QuerySet[Product], *, on: datetime.date) -> QuerySet[Product]:

@@ -66,6 +66,13 @@ class CooperativeAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "tax_code", "phone")
     prepopulated_fields = {"slug": ("name",)}
 
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is the profile's address, shared in chats and printed on packs.
+        return ("slug",) if obj else ()
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
     def save_model(self, request, obj, form, change):
         """Writes go through the onboarding services, which keep the partner in step."""
         data = {

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -17,7 +18,11 @@ from catalogue import services as catalogue_services
 from catalogue.models import Product, ProductImage
 from cooperatives.manager import CooperativeManagerMixin
 from cooperatives.manager_forms import ProductImageForm, ProductManageForm
-from cooperatives.selectors import cooperatives_managed_by, products_managed
+from cooperatives.selectors import (
+    cooperatives_managed_by,
+    product_form_initial,
+    products_managed,
+)
 
 
 class ConsoleHomeView(LoginRequiredMixin, TemplateView):
@@ -112,9 +117,10 @@ class ProductCreateView(CooperativeManagerMixin, FormView):
 
 
 class ManagedProductMixin(CooperativeManagerMixin):
-    """Sets ``self.product``: one of this cooperative's products, or 404."""
+    """``self.product``: one of this cooperative's products, or 404."""
 
-    def get_product(self) -> Product:
+    @cached_property
+    def product(self) -> Product:
         return get_object_or_404(
             Product.objects.filter(cooperative=self.cooperative), pk=self.kwargs["pk"]
         )
@@ -129,39 +135,13 @@ class ManagedProductMixin(CooperativeManagerMixin):
 class ProductUpdateView(ManagedProductMixin, FormView):
     template_name = "cooperatives/manager/product_form.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.product = None
-
     def get_form(self, form_class=None):
-        self.product = self.product or self.get_product()
         return ProductManageForm(
             cooperative=self.cooperative, with_photo=False, **self.get_form_kwargs()
         )
 
     def get_initial(self):
-        product = self.product or self.get_product()
-        stockrecord = product.stockrecords.filter(partner=self.cooperative.partner).first()
-        return {
-            "title": product.title,
-            "description": catalogue_services.description_text(product.description),
-            "price": int(stockrecord.price)
-            if stockrecord and stockrecord.price is not None
-            else None,
-            "num_in_stock": stockrecord.num_in_stock if stockrecord else 0,
-            "sku": stockrecord.partner_sku if stockrecord else "",
-            "unit_label": product.unit_label,
-            "net_weight_grams": product.net_weight_grams,
-            "categories": list(product.categories.all()),
-            "shelf_life_days": product.shelf_life_days,
-            "harvest_months": product.harvest_month_numbers,
-            "origin_province_code": product.origin_province_code,
-            "origin_commune_code": product.origin_commune_code,
-            "ocop_stars": product.ocop_stars,
-            "ocop_certificate_number": product.ocop_certificate_number,
-            "ocop_issued_on": product.ocop_issued_on,
-            "ocop_expires_on": product.ocop_expires_on,
-        }
+        return product_form_initial(cooperative=self.cooperative, product=self.product)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -193,7 +173,7 @@ class ProductVisibilityView(ManagedProductMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        product = self.get_product()
+        product = self.product
         is_public = request.POST.get("is_public") == "1"
         catalogue_services.product_visibility_set(
             cooperative=self.cooperative, product=product, is_public=is_public
@@ -211,7 +191,7 @@ class ProductImageAddView(ManagedProductMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        product = self.get_product()
+        product = self.product
         form = ProductImageForm(request.POST, request.FILES)
         if form.is_valid():
             catalogue_services.product_image_add(

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from catalogue.models import Product
 from catalogue.selectors import BrowseFilters, products_for_browse
+from catalogue.services import description_text
 from cooperatives.models import Cooperative
 
 
@@ -78,3 +79,27 @@ def products_managed(*, cooperative: Cooperative, query: str = ""):
             Q(title__unaccent__icontains=word) | Q(stockrecords__partner_sku__icontains=word)
         ).distinct()
     return products
+
+
+def product_form_initial(*, cooperative: Cooperative, product: Product) -> dict:
+    """What the console's product form shows for ``product``, price and stock included."""
+    stockrecord = product.stockrecords.filter(partner=cooperative.partner).first()
+    price = stockrecord.price if stockrecord else None
+    return {
+        "title": product.title,
+        "description": description_text(product.description),
+        "price": int(price) if price is not None else None,
+        "num_in_stock": stockrecord.num_in_stock if stockrecord else 0,
+        "sku": stockrecord.partner_sku if stockrecord else "",
+        "unit_label": product.unit_label,
+        "net_weight_grams": product.net_weight_grams,
+        "categories": list(product.categories.all()),
+        "shelf_life_days": product.shelf_life_days,
+        "harvest_months": product.harvest_month_numbers,
+        "origin_province_code": product.origin_province_code,
+        "origin_commune_code": product.origin_commune_code,
+        "ocop_stars": product.ocop_stars,
+        "ocop_certificate_number": product.ocop_certificate_number,
+        "ocop_issued_on": product.ocop_issued_on,
+        "ocop_expires_on": product.ocop_expires_on,
+    }

@@ -145,3 +145,10 @@ def test_ocop_certificate_valid_through_its_last_day(client, honey):
     honey.ocop_expires_on = timezone.localdate()
     honey.save()
     assert "OCOP 4★" in client.get(honey.get_absolute_url()).content.decode()
+
+
+def test_an_ocop_rating_recognised_in_the_future_shows_no_badge_yet(client, honey):
+    honey.ocop_issued_on = timezone.localdate() + datetime.timedelta(days=10)
+    honey.ocop_expires_on = honey.ocop_issued_on + datetime.timedelta(days=1000)
+    honey.save()
+    assert "OCOP 4★" not in client.get(honey.get_absolute_url()).content.decode()

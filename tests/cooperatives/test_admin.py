@@ -71,3 +71,13 @@ def test_staff_see_ocop_certificates_expiring_within_60_days(staff_client, demo_
     assert "1 chứng nhận OCOP hết hạn trong 60 ngày tới." in response.content.decode()
     expired = staff_client.get("/django-admin/catalogue/product/", {"ocop": "expired"})
     assert [p.title for p in expired.context["cl"].result_list] == ["Gạo bao thai Ba Bể túi 5 kg"]
+
+
+def test_the_web_address_is_fixed_once_a_cooperative_exists(staff_client):
+    staff_client.post("/django-admin/cooperatives/cooperative/add/", form_data())
+    cooperative = Cooperative.objects.get()
+    url = f"/django-admin/cooperatives/cooperative/{cooperative.pk}/change/"
+    assert 'name="slug"' not in staff_client.get(url).content.decode()
+    staff_client.post(url, form_data(slug="dia-chi-moi"))
+    cooperative.refresh_from_db()
+    assert cooperative.slug == "htx-rau-cho-moi"
