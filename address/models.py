@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from oscar.apps.address.abstract_models import AbstractUserAddress
 
 
 class Province(models.Model):
@@ -81,6 +82,35 @@ class Commune(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class VietnamAddressMixin(models.Model):
+    """Province and commune of a Vietnamese address, each as official code *and* name.
+
+    The name is a snapshot: codes are reused when units merge, so an old order must
+    still say where it went. There is no district and no postcode since July 2025.
+    Oscar's ``line1`` holds the detail line (house and street, or thôn/bản/xóm).
+    """
+
+    province_code = models.CharField(_("province code"), max_length=2, blank=True)
+    province_name = models.CharField(_("province"), max_length=80, blank=True)
+    commune_code = models.CharField(_("commune code"), max_length=5, blank=True)
+    commune_name = models.CharField(_("commune"), max_length=80, blank=True)
+
+    # Oscar builds the one-line summary and the address-book hash from these.
+    base_fields = hash_fields = ["salutation", "line1", "commune_name", "province_name"]
+    search_fields = ["first_name", "last_name", "line1", "commune_name", "province_name"]
+
+    class Meta:
+        abstract = True
+
+
+class UserAddress(VietnamAddressMixin, AbstractUserAddress):
+    class Meta(AbstractUserAddress.Meta):
+        app_label = "address"
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 from oscar.apps.address.models import *  # noqa: E402,F401,F403

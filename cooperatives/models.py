@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from cooperatives import statuses
 from payment.banks import bank_choices, banks
 from shop.storage import private_storage
 
@@ -85,6 +86,25 @@ class Cooperative(models.Model):
         max_length=100,
         blank=True,
         help_text=_("As the bank writes it, e.g. HTX NONG SAN BA BE."),
+    )
+    min_order_value = models.DecimalField(
+        _("minimum order"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("The least worth of goods this cooperative will ship in one order."),
+    )
+    offers_pickup = models.BooleanField(
+        _("pickup at the cooperative"),
+        default=False,
+        help_text=_("Shoppers may collect their order at the cooperative's address."),
+    )
+    pickup_instructions = models.CharField(
+        _("pickup instructions"),
+        max_length=300,
+        blank=True,
+        help_text=_("Opening hours, whom to ask for."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -219,3 +239,180 @@ class ProductImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in self.IN_PROGRESS
+
+
+class Fulfilment(models.Model):
+    """One cooperative's part of an order: what it ships, for how much, and how far along.
+
+    A basket may hold several cooperatives' goods; checkout makes one oscar order and
+    one fulfilment per cooperative in it. Status and payment move through services
+    (``cooperatives/services/fulfillment.py``), each move recorded as an event.
+    """
+
+    order = models.ForeignKey(
+        "order.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="fulfilments",
+    )
+    cooperative = models.ForeignKey(
+        Cooperative,
+        verbose_name=_("cooperative"),
+        on_delete=models.PROTECT,
+        related_name="fulfilments",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=statuses.FULFILMENT_CHOICES, default=statuses.NEW
+    )
+    payment_status = models.CharField(_("payment"), max_length=16, choices=statuses.PAYMENT_CHOICES)
+    goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2)
+    shipping_method_code = models.CharField(_("shipping method code"), max_length=128)
+    shipping_method_name = models.CharField(_("shipping method"), max_length=128)
+    is_pickup = models.BooleanField(_("pickup"), default=False)
+    shipping_charge = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    # ASCII, unique, what the shopper types as the transfer's content (payment/vietqr.py).
+    transfer_note = models.CharField(
+        _("transfer note"), max_length=25, unique=True, null=True, blank=True
+    )
+    payment_due_by = models.DateTimeField(_("pay by"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fulfilment")
+        verbose_name_plural = _("fulfilments")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "cooperative"], name="fulfilment_one_per_cooperative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[code for code, _ in statuses.FULFILMENT_CHOICES]),
+                name="fulfilment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    payment_status__in=[code for code, _ in statuses.PAYMENT_CHOICES]
+                ),
+                name="fulfilment_payment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(goods_total__gte=0, shipping_charge__gte=0),
+                name="fulfilment_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["cooperative", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} · {self.cooperative}"
+
+    @property
+    def total(self):
+        return self.goods_total + self.shipping_charge
+
+    @property
+    def cod_amount(self):
+        """What the carrier collects in cash: the whole part until it is collected."""
+        if self.payment_status == statuses.PAYMENT_DUE:
+            return self.total
+        return self.total * 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (statuses.DELIVERED, statuses.CANCELLED, statuses.RETURNED)
+
+    @property
+    def shopper_can_cancel(self) -> bool:
+        return self.status in statuses.SHOPPER_CANCELLABLE
+
+    @property
+    def awaits_transfer(self) -> bool:
+        return self.payment_status == statuses.PAYMENT_AWAITING and bool(self.transfer_note)
+
+
+class FulfilmentEvent(models.Model):
+    """An append-only record of something that happened to a fulfilment: who, when, what."""
+
+    fulfilment = models.ForeignKey(
+        Fulfilment, verbose_name=_("fulfilment"), on_delete=models.PROTECT, related_name="events"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=statuses.EVENT_KINDS)
+    from_state = models.CharField(_("from"), max_length=16, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=statuses.CHANNEL_CHOICES, default=statuses.CHANNEL_WEB
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("fulfilment event")
+        verbose_name_plural = _("fulfilment events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.fulfilment}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        # The log is evidence of who did what: it is written once and never rewritten.
+        if self.pk is not None:
+            raise ValueError("Fulfilment events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel, sent at most once.
+
+    ``key`` names the message (e.g. ``order-placed:100123:shopper:email``); a task that
+    runs twice finds the row already sent and sends nothing.
+    """
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    STATUS_CHOICES = [
+        (PENDING, _("Waiting")),
+        (SENT, _("Sent")),
+        (FAILED, _("Failed")),
+    ]
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=16)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    template_id = models.CharField(_("template"), max_length=64, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    order = models.ForeignKey(
+        "order.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=8, choices=STATUS_CHOICES, default=PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key

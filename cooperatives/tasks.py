@@ -16,3 +16,8 @@ def product_import_apply_task(product_import_id: int) -> None:
     if product_import is None or product_import.status == ProductImport.DONE:
         return
     product_import_apply(product_import=product_import)
+
+
+@shared_task
+def order_placed_notify_task(order_id: int) -> None:
+    """Tell the shopper and each cooperative of a new order."""

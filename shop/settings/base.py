@@ -52,9 +52,9 @@ INSTALLED_APPS = [
     # django-oscar; forks replace the oscar entry with the same label.
     "shop.oscar_config.ChoPhienShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "checkout.apps.CheckoutConfig",
     "address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "shipping.apps.ShippingConfig",
     "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "oscar.apps.basket.apps.BasketConfig",
     "payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
+    "order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -226,6 +226,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Empty means api.stripe.com; tests point the real library at a local fake of Stripe's API.
+STRIPE_API_BASE = env("STRIPE_API_BASE")
+# VND is zero-decimal at Stripe. Minimum: "$0.50 equivalent" (≈13,000 ₫ at 26,000 ₫/USD);
+# maximum: eight digits. https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
+STRIPE_MIN_AMOUNT = int(env("STRIPE_MIN_AMOUNT", "13000"))
+STRIPE_MAX_AMOUNT = 99_999_999
+
+# How long a prepaid part waits for its money before it is cancelled and its stock returned.
+TRANSFER_PAYMENT_HOURS = int(env("TRANSFER_PAYMENT_HOURS", "48"))
+CARD_PAYMENT_MINUTES = int(env("CARD_PAYMENT_MINUTES", "60"))
+# The prefix of VietQR transfer notes (payment/vietqr.py): CP100123 HTX7.
+VIETQR_NOTE_PREFIX = env("VIETQR_NOTE_PREFIX", "CP")
+
+# Notifications (cooperatives/channels.py): e-mail through EMAIL_BACKEND; SMS and Zalo ZNS
+# through these backends, which print to the console unless configured.
+SMS_BACKEND = env("SMS_BACKEND", "cooperatives.channels.ConsoleSMSBackend")
+SMS_API_URL = env("SMS_API_URL")
+SMS_API_KEY = env("SMS_API_KEY")
+SMS_BRANDNAME = env("SMS_BRANDNAME", "CHOPHIEN")
+ZNS_BACKEND = env("ZNS_BACKEND", "cooperatives.channels.ConsoleZNSBackend")
+ZNS_API_URL = env("ZNS_API_URL", "https://business.openapi.zalo.me/message/template")
+ZNS_ACCESS_TOKEN = env("ZNS_ACCESS_TOKEN")
+# Zalo approves each message template beforehand and gives it an id.
+ZNS_TEMPLATES = {"order_placed": env("ZNS_TEMPLATE_ORDER_PLACED")}
 
 # Celery: Redis broker; eager (in-process) when CELERY_TASK_ALWAYS_EAGER is set.
 # https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
@@ -237,7 +261,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "payments-expire": {
+        "task": "cooperatives.tasks.payments_expire_task",
+        "schedule": int(env("PAYMENTS_EXPIRE_EVERY_SECONDS", "300")),
+    },
+}
 
 # django-oscar: https://django-oscar.readthedocs.io/en/stable/ref/settings.html
 OSCAR_SHOP_NAME = "Chợ Phiên"

@@ -10,6 +10,7 @@ from oscar.test import factories as oscar_factories
 from catalogue.models import Category, Product
 from cooperatives.models import Cooperative
 from cooperatives.services.onboarding import cooperative_manager_add
+from shipping.models import WeightBased
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -87,3 +88,64 @@ class ProductFactory(oscar_factories.ProductFactory):
     class Meta:
         model = Product
         skip_postgeneration_save = True
+
+
+class WeightBasedFactory(factory.django.DjangoModelFactory):
+    """A cooperative's delivery rate: 30.000 ₫ up to 1 kg, 45.000 ₫ up to 5 kg."""
+
+    name = factory.Sequence(lambda n: f"Giao hàng tiêu chuẩn {n}")
+    cooperative = factory.SubFactory(CooperativeFactory)
+
+    class Meta:
+        model = WeightBased
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def bands(method, create, bands, **kwargs):
+        for upper_kg, charge in bands or ((Decimal("1"), Decimal("30000")), (5, 45000)):
+            method.bands.create(upper_limit=Decimal(upper_kg), charge=Decimal(charge))
+
+
+def basket_with(*items, user=None):
+    """A saved basket holding ``(product, quantity)`` pairs, priced as the shop prices it."""
+    from oscar.apps.basket.models import Basket
+    from oscar.apps.partner.strategy import Selector
+
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy(user=user)
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return basket
+
+
+def delivery_address(**overrides):
+    """A cleaned delivery address in Xã Ba Bể, Thái Nguyên."""
+    from cooperatives.services.checkout import DeliveryAddress
+
+    values = {
+        "full_name": "Hoàng Thị Lan",
+        "phone": "+84912345678",
+        "province_code": "19",
+        "province_name": "Thái Nguyên",
+        "commune_code": "01906",
+        "commune_name": "Xã Ba Bể",
+        "line1": "Thôn Pác Ngòi",
+        "notes": "",
+    }
+    values.update(overrides)
+    return DeliveryAddress(**values)
+
+
+def place_order(*items, payment_method="cod", user=None, shipping_choices=None, **kwargs):
+    """An order placed through ``order_place`` from a fresh basket of ``items``."""
+    from cooperatives.services.checkout import order_place
+
+    basket = basket_with(*items, user=user)
+    return order_place(
+        basket=basket,
+        user=user,
+        address=kwargs.pop("address", None) or delivery_address(),
+        shipping_choices=shipping_choices or {},
+        payment_method=payment_method,
+        **kwargs,
+    )

@@ -1,0 +1,281 @@
+"""Placing an order from a basket that spans several cooperatives.
+
+One oscar ``Order`` (one payment, one page for the shopper) whose lines keep their
+cooperative as partner, and one ``Fulfilment`` per cooperative with its own shipping
+charge, payment state and, for transfers, its own VietQR note. Everything is computed
+again here from live prices and stock: nothing the browser or the session says about
+money is trusted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.apps.checkout.calculators import OrderTotalCalculator
+from oscar.apps.shipping.methods import Base as ShippingMethodBase
+from oscar.core import prices
+
+from cooperatives import statuses
+from cooperatives.basket import BasketPart, basket_parts, basket_problems
+from cooperatives.models import Fulfilment, FulfilmentEvent
+from order.exceptions import OutOfStock
+from order.models import Order, ShippingAddress
+from order.utils import OrderCreator, OrderNumberGenerator
+from payment import methods as payment_methods
+from payment import vietqr
+
+
+class CheckoutError(Exception):
+    """The order cannot be placed as asked; ``messages`` say why, for the shopper."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    """Where the parcels go, as the checkout form cleaned it."""
+
+    full_name: str
+    phone: str  # E.164, e.g. +84912345678
+    province_code: str
+    province_name: str
+    commune_code: str
+    commune_name: str
+    line1: str
+    notes: str = ""
+
+
+class PerCooperativeShipping(ShippingMethodBase):
+    """The oscar shipping method of a split order: the sum of each part's own charge."""
+
+    code = "per-cooperative"
+
+    def __init__(self, charge: Decimal, currency: str):
+        self.charge = charge
+        self.currency = currency
+        self.name = _("Delivery by each cooperative")
+
+    def calculate(self, basket):
+        return prices.Price(
+            currency=self.currency, excl_tax=self.charge, incl_tax=self.charge, tax=Decimal(0)
+        )
+
+
+def payment_methods_for(parts: list[BasketPart]) -> list[payment_methods.PaymentMethod]:
+    """Methods this basket can be paid with: a transfer needs every cooperative's account."""
+    available = []
+    for method in payment_methods.enabled_methods():
+        if method.code == payment_methods.TRANSFER and not all(
+            part.cooperative.has_bank_account for part in parts
+        ):
+            continue
+        available.append(method)
+    return available
+
+
+def chosen_options(*, parts: list[BasketPart], choices: dict[str, str]):
+    """Each part with the shipping option the shopper chose (or its default)."""
+    chosen = []
+    for part in parts:
+        option = part.option(choices.get(str(part.cooperative.pk)))
+        if option is None:
+            raise CheckoutError(
+                [
+                    _("Choose how %(cooperative)s should deliver.")
+                    % {"cooperative": part.cooperative.name}
+                ]
+            )
+        chosen.append((part, option))
+    return chosen
+
+
+def _payment_deadline(method: str) -> datetime.datetime | None:
+    if method == payment_methods.TRANSFER:
+        return timezone.now() + datetime.timedelta(hours=settings.TRANSFER_PAYMENT_HOURS)
+    if method == payment_methods.CARD:
+        return timezone.now() + datetime.timedelta(minutes=settings.CARD_PAYMENT_MINUTES)
+    return None
+
+
+def _initial_payment_status(method: str) -> str:
+    if method == payment_methods.COD:
+        return statuses.PAYMENT_DUE
+    return statuses.PAYMENT_AWAITING
+
+
+def order_for_basket(*, basket) -> Order | None:
+    """The order already placed from this basket, if any (a retried "place order")."""
+    return Order.objects.filter(basket=basket).first()
+
+
+def order_place(
+    *,
+    basket,
+    user,
+    address: DeliveryAddress,
+    shipping_choices: dict[str, str],
+    payment_method: str,
+    guest_email: str = "",
+    request=None,
+) -> Order:
+    """Place one order for the basket, with one fulfilment per cooperative in it.
+
+    Idempotent per basket: placing the same basket again (a double tap, a retry after
+    a dropped connection) returns the order already placed. Raises ``CheckoutError``
+    with messages for the shopper when the basket cannot be ordered (a cooperative's
+    minimum not met, a method not offered, fewer units left than asked).
+    """
+    existing = order_for_basket(basket=basket)
+    if existing is not None:
+        return existing
+    if basket.is_empty:
+        raise CheckoutError([_("Your basket is empty.")])
+
+    parts = basket_parts(basket)
+    problems = basket_problems(basket, parts)
+    if problems:
+        raise CheckoutError(problems)
+    if payment_method not in {method.code for method in payment_methods_for(parts)}:
+        raise CheckoutError([_("This payment method is not available for this order.")])
+    chosen = chosen_options(parts=parts, choices=shipping_choices)
+
+    shipping_total = sum((option.charge for _part, option in chosen), Decimal("0.00"))
+    shipping_method = PerCooperativeShipping(shipping_total, basket.currency)
+    shipping_charge = shipping_method.calculate(basket)
+    total = OrderTotalCalculator(request).calculate(basket, shipping_charge)
+    if payment_method == payment_methods.CARD:
+        from payment.stripe_gateway import check_amount  # off unless Stripe is configured
+
+        check_amount(total.incl_tax)
+
+    user = user if user is not None and user.is_authenticated else AnonymousUser()
+    number = OrderNumberGenerator().order_number(basket)
+    try:
+        with transaction.atomic():
+            shipping_address = ShippingAddress(
+                first_name=address.full_name,
+                line1=address.line1,
+                province_code=address.province_code,
+                province_name=address.province_name,
+                commune_code=address.commune_code,
+                commune_name=address.commune_name,
+                line4=address.province_name,  # oscar's "city", shown by its own templates
+                phone_number=address.phone,
+                notes=address.notes,
+                country_id="VN",
+            )
+            shipping_address.save()
+            order = OrderCreator().place_order(
+                basket=basket,
+                total=total,
+                shipping_method=shipping_method,
+                shipping_charge=shipping_charge,
+                user=user,
+                shipping_address=shipping_address,
+                order_number=number,
+                request=request,
+                guest_email=guest_email if not user.is_authenticated else "",
+                payment_method=payment_method,
+            )
+            _fulfilments_create(
+                order=order, chosen=chosen, payment_method=payment_method, user=user
+            )
+            basket.submit()
+    except OutOfStock as error:
+        raise CheckoutError(
+            [
+                _(
+                    "Only %(available)s of “%(product)s” left, you asked for %(wanted)s. "
+                    "Please change the quantity in your basket."
+                )
+                % {
+                    "available": error.available,
+                    "product": error.product.get_title(),
+                    "wanted": error.wanted,
+                }
+                if error.available
+                else _("“%(product)s” has just sold out. Please remove it from your basket.")
+                % {"product": error.product.get_title()}
+            ]
+        ) from error
+    except (IntegrityError, ValueError):
+        # Two requests for the same basket raced; the other one placed the order
+        # (oscar says ValueError when it sees the number, the database IntegrityError).
+        existing = Order.objects.filter(number=number).first()
+        if existing is None:
+            raise
+        return existing
+
+    from cooperatives.tasks import order_placed_notify_task
+
+    transaction.on_commit(lambda: _enqueue(order_placed_notify_task, order_id=order.pk))
+    return order
+
+
+def _enqueue(task, **kwargs) -> None:
+    """Queue a task after commit; a broker outage must not undo or hide a placed order."""
+    import logging
+
+    try:
+        task.delay(**kwargs)
+    except Exception:  # the broker is down: the order stands, the message waits
+        logging.getLogger(__name__).exception("Could not queue %s%r", task.name, kwargs)
+
+
+def _fulfilments_create(*, order: Order, chosen, payment_method: str, user) -> None:
+    due_by = _payment_deadline(payment_method)
+    actor = user if user.is_authenticated else None
+    for part, option in chosen:
+        fulfilment = Fulfilment(
+            order=order,
+            cooperative=part.cooperative,
+            status=statuses.NEW,
+            payment_status=_initial_payment_status(payment_method),
+            goods_total=part.goods_total,
+            shipping_method_code=option.code,
+            shipping_method_name=option.name,
+            is_pickup=option.is_pickup,
+            shipping_charge=option.charge,
+            weight_grams=part.weight_grams,
+            payment_due_by=due_by,
+        )
+        if payment_method == payment_methods.TRANSFER:
+            fulfilment.transfer_note = vietqr.transfer_note(
+                order_number=order.number, cooperative_code=part.cooperative.pk
+            )
+        fulfilment.full_clean(exclude=["order", "cooperative"])
+        fulfilment.save()
+        FulfilmentEvent.objects.create(
+            fulfilment=fulfilment,
+            actor=actor,
+            kind=statuses.EVENT_STATUS,
+            from_state="",
+            to_state=statuses.NEW,
+            channel=statuses.CHANNEL_SHOPPER,
+        )
+
+
+def transfer_for(fulfilment: Fulfilment) -> vietqr.VietQRTransfer | None:
+    """The VietQR transfer the shopper still owes this part, or None."""
+    if not fulfilment.awaits_transfer or not fulfilment.cooperative.has_bank_account:
+        return None
+    try:
+        return vietqr.vietqr_transfer(
+            bank_bin=fulfilment.cooperative.bank_bin,
+            account_number=fulfilment.cooperative.bank_account_number,
+            account_holder=fulfilment.cooperative.bank_account_holder,
+            amount=fulfilment.total,
+            note=fulfilment.transfer_note,
+        )
+    except ValidationError:
+        return None
