@@ -1,6 +1,8 @@
 """Reads of cooperatives for shoppers and managers."""
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from catalogue.models import Product
 from catalogue.selectors import BrowseFilters, products_for_browse
@@ -103,3 +105,43 @@ def product_form_initial(*, cooperative: Cooperative, product: Product) -> dict:
         "ocop_issued_on": product.ocop_issued_on,
         "ocop_expires_on": product.ocop_expires_on,
     }
+
+
+def order_page_path(order) -> str:
+    """The shopper's page of an order; the signed number in it is the key for guests."""
+    return reverse(
+        "orders:detail", kwargs={"number": order.number, "token": order.verification_hash()}
+    )
+
+
+def order_page_url(order) -> str:
+    """``order_page_path`` as an absolute link, for messages sent outside the site."""
+    return settings.SHOP_BASE_URL + order_page_path(order)
+
+
+def order_for_shopper(*, number: str):
+    from order.models import Order
+
+    return Order.objects.filter(number=number).select_related("shipping_address", "user").first()
+
+
+def order_parts(*, order) -> list[dict]:
+    """Each cooperative's part of an order with its lines, events and the transfer it waits for."""
+    from cooperatives.services.checkout import transfer_for
+
+    lines_by_partner: dict[int, list] = {}
+    for line in order.lines.select_related("product").order_by("pk"):
+        lines_by_partner.setdefault(line.partner_id, []).append(line)
+    parts = []
+    fulfilments = order.fulfilments.select_related("cooperative").prefetch_related("events")
+    for fulfilment in fulfilments.order_by("pk"):
+        parts.append(
+            {
+                "fulfilment": fulfilment,
+                "cooperative": fulfilment.cooperative,
+                "lines": lines_by_partner.get(fulfilment.cooperative.partner_id, []),
+                "transfer": transfer_for(fulfilment),
+                "events": list(fulfilment.events.all()),
+            }
+        )
+    return parts

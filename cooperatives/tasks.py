@@ -21,3 +21,16 @@ def product_import_apply_task(product_import_id: int) -> None:
 @shared_task
 def order_placed_notify_task(order_id: int) -> None:
     """Tell the shopper and each cooperative of a new order."""
+
+
+@shared_task
+def fulfilment_cancelled_notify_task(fulfilment_id: int) -> None:
+    """Tell a cooperative's managers that the shopper cancelled their part."""
+
+
+@shared_task
+def payments_expire_task() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): cancel prepaid parts not paid in time."""
+    from cooperatives.services.fulfillment import payments_expire
+
+    return payments_expire()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("hop-tac-xa/", include("cooperatives.urls")),
     path("quan-ly/", include("cooperatives.manager_urls")),
+    path("don-hang/", include("cooperatives.order_urls")),
     path("dashboard/", apps.get_app_config("dashboard").urls),
     # Oscar's storefront: catalogue, basket, checkout, accounts, search.
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

@@ -156,7 +156,10 @@ def order_place(
     if payment_method == payment_methods.CARD:
         from payment.stripe_gateway import check_amount  # off unless Stripe is configured
 
-        check_amount(total.incl_tax)
+        try:
+            check_amount(total.incl_tax)
+        except ValidationError as error:
+            raise CheckoutError(error.messages) from error
 
     user = user if user is not None and user.is_authenticated else AnonymousUser()
     number = OrderNumberGenerator().order_number(basket)

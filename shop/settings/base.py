@@ -222,6 +222,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Chợ Phiên <no-reply@chophien.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Where shoppers reach the shop: links in e-mails, SMS and Stripe's return addresses.
+SHOP_BASE_URL = env("SHOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Stripe: hosted Checkout; the signed webhook is the source of truth.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
