@@ -34,6 +34,28 @@ class WeightBased(AbstractWeightBased):
     class Meta(AbstractWeightBased.Meta):
         app_label = "shipping"
 
+    # Oscar asks the database for each band it looks at; a basket page prices every
+    # cooperative's rates, so read the (usually prefetched) bands once instead.
+    def _sorted_bands(self):
+        return sorted(self.bands.all(), key=lambda band: band.upper_limit)
+
+    def get_charge(self, weight):
+        if not self._sorted_bands():
+            return Decimal("0.00")
+        return super().get_charge(weight)
+
+    def get_band_for_weight(self, weight):
+        return next((band for band in self._sorted_bands() if band.upper_limit >= weight), None)
+
+    @property
+    def num_bands(self):
+        return len(self._sorted_bands())
+
+    @property
+    def top_band(self):
+        bands = self._sorted_bands()
+        return bands[-1] if bands else None
+
     def charge_for(self, *, weight_grams: int, goods_total: Decimal) -> Decimal:
         """The charge for a parcel of this weight holding goods worth this much."""
         if self.free_above is not None and goods_total >= self.free_above:

@@ -40,6 +40,7 @@ COOPERATIVES = [
             "thang, hái măng rừng và nuôi ong dưới tán rừng nguyên sinh. Hợp tác xã đóng gói "
             "và gửi hàng mỗi sáng thứ Hai và thứ Năm."
         ),
+        "free_above": 500000,
         "manager": ("quanly.babe@example.vn", "Hoàng Thị Lan"),
     },
     {
@@ -62,6 +63,9 @@ COOPERATIVES = [
             "viên người Dao hái một tôm hai lá, sao chè thủ công và ủ tinh bột nghệ từ nghệ "
             "nếp trồng xen."
         ),
+        "min_order_value": 100000,
+        "offers_pickup": True,
+        "pickup_instructions": "Thứ Hai đến thứ Bảy, 7:00–17:00, hỏi chị Phú ở xưởng chè.",
         "manager": ("quanly.chodon@example.vn", "Triệu Văn Phú"),
     },
     {
@@ -83,9 +87,14 @@ COOPERATIVES = [
             "Củ dong riềng trồng trên nương được xay, lọc tinh bột và tráng miến thủ công, "
             "phơi trên giàn tre. Mùa thu xã viên thu hái hồng không hạt Quang Thuận."
         ),
+        "offers_pickup": True,
+        "pickup_instructions": "Sáng các ngày trong tuần, tại nhà xưởng miến.",
         "manager": ("quanly.bachthong@example.vn", "Lường Văn Minh"),
     },
 ]
+
+# Delivery by parcel service, as a cooperative quotes it: (up to kg, charge in đồng).
+SHIPPING_BANDS = [(1, 30000), (3, 40000), (5, 50000), (10, 70000)]
 
 # cooperative slug -> [(title, category, price in đồng, stock, description)],
 # one product a line, like the cooperative's own price list.

@@ -26,6 +26,7 @@ from oscar.core import prices
 from cooperatives import statuses
 from cooperatives.basket import BasketPart, basket_parts, basket_problems
 from cooperatives.models import Fulfilment, FulfilmentEvent
+from cooperatives.queue import enqueue
 from order.exceptions import OutOfStock
 from order.models import Order, ShippingAddress
 from order.utils import OrderCreator, OrderNumberGenerator
@@ -178,6 +179,8 @@ def order_place(
                 country_id="VN",
             )
             shipping_address.save()
+            if user.is_authenticated:
+                _address_book_update(user=user, shipping_address=shipping_address)
             order = OrderCreator().place_order(
                 basket=basket,
                 total=total,
@@ -221,18 +224,21 @@ def order_place(
 
     from cooperatives.tasks import order_placed_notify_task
 
-    transaction.on_commit(lambda: _enqueue(order_placed_notify_task, order_id=order.pk))
+    transaction.on_commit(lambda: enqueue(order_placed_notify_task, order_id=order.pk))
     return order
 
 
-def _enqueue(task, **kwargs) -> None:
-    """Queue a task after commit; a broker outage must not undo or hide a placed order."""
-    import logging
+def _address_book_update(*, user, shipping_address: ShippingAddress) -> None:
+    """Keep the address for the member's next order (oscar's address book, by hash)."""
+    from address.models import UserAddress
 
-    try:
-        task.delay(**kwargs)
-    except Exception:  # the broker is down: the order stands, the message waits
-        logging.getLogger(__name__).exception("Could not queue %s%r", task.name, kwargs)
+    saved = user.addresses.filter(hash=shipping_address.generate_hash()).first()
+    if saved is None:
+        saved = UserAddress(user=user)
+        shipping_address.populate_alternative_model(saved)
+        saved.is_default_for_shipping = not user.addresses.exists()
+    saved.num_orders_as_shipping_address += 1
+    saved.save()
 
 
 def _fulfilments_create(*, order: Order, chosen, payment_method: str, user) -> None:

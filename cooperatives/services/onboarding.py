@@ -29,6 +29,9 @@ PROFILE_FIELDS = frozenset(
         "bank_bin",
         "bank_account_number",
         "bank_account_holder",
+        "min_order_value",
+        "offers_pickup",
+        "pickup_instructions",
         "is_active",
     }
 )

@@ -269,6 +269,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cooperatives.tasks.payments_expire_task",
         "schedule": int(env("PAYMENTS_EXPIRE_EVERY_SECONDS", "300")),
     },
+    "notifications-requeue": {
+        "task": "cooperatives.tasks.notifications_requeue_task",
+        "schedule": 600,
+    },
+    "stripe-events-requeue": {
+        "task": "cooperatives.tasks.stripe_events_requeue_task",
+        "schedule": 300,
+    },
 }
 
 # django-oscar: https://django-oscar.readthedocs.io/en/stable/ref/settings.html

@@ -22,6 +22,7 @@ def form_data(**overrides):
         "province_code": "19",
         "commune_code": "01906",
         "is_active": "on",
+        "min_order_value": "0",
     }
     data.update(overrides)
     return data

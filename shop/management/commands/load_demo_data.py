@@ -23,6 +23,7 @@ from catalogue import services as catalogue_services
 from catalogue.models import Category, Product
 from cooperatives.models import Cooperative
 from cooperatives.services.onboarding import cooperative_manager_add, cooperative_onboard
+from cooperatives.services.shipping import shipping_rate_set
 from shop import demo_data
 from shop.text import fold
 from stories import services as story_services
@@ -99,6 +100,8 @@ class Command(BaseCommand):
         product_class = catalogue_services.product_class_default()
         categories = {name: self.category(name) for name in demo_data.CATEGORIES}
         cooperatives = {spec["slug"]: self.cooperative(spec) for spec in demo_data.COOPERATIVES}
+        for spec in demo_data.COOPERATIVES:
+            self.shipping(cooperatives[spec["slug"]], free_above=spec.get("free_above"))
         today = timezone.localdate()
         for slug, products in demo_data.PRODUCTS.items():
             cooperative = cooperatives[slug]
@@ -140,7 +143,11 @@ class Command(BaseCommand):
         existing = Cooperative.objects.filter(slug=spec["slug"]).first()
         if existing:
             return existing
-        fields = {key: value for key, value in spec.items() if key not in ("manager", "commune")}
+        fields = {
+            key: value
+            for key, value in spec.items()
+            if key not in ("manager", "commune", "free_above")
+        }
         commune = Commune.objects.get(
             province_id=demo_data.PROVINCE_CODE, full_name=spec["commune"]
         )
@@ -157,6 +164,17 @@ class Command(BaseCommand):
             ),
             **fields,
         )
+
+    def shipping(self, cooperative: Cooperative, *, free_above) -> None:
+        name = f"Giao hàng tận nơi — {cooperative.name}"
+        if not cooperative.shipping_methods.filter(name=name).exists():
+            shipping_rate_set(
+                cooperative=cooperative,
+                name=name,
+                bands=demo_data.SHIPPING_BANDS,
+                free_above=free_above,
+                description="Gửi qua bưu điện hoặc Viettel Post, 2–4 ngày.",
+            )
 
     def user(self, email: str, full_name: str, **flags) -> User:
         user = User.objects.filter(email=email).first()
