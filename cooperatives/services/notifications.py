@@ -1,0 +1,375 @@
+"""Messages about orders to shoppers and cooperatives: written once, sent once.
+
+The ``*_notifications`` services decide what to tell whom and write one ``Notification``
+row per message, keyed by what it is about and who gets it, so running them again writes
+nothing new. ``notification_send`` sends one row through its channel
+(``cooperatives/channels.py``). Tasks call both (``cooperatives/tasks.py``); nothing here
+talks to Celery.
+
+Messages are written in the shop's language (``LANGUAGE_CODE``, Vietnamese) whatever
+language the request or worker happens to be in: a shopper who browsed in English still
+gets the cooperative's part in Vietnamese, as the cooperative's managers read it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from cooperatives import channels, statuses
+from cooperatives.channels import ChannelError, PermanentChannelError, channel_for
+from cooperatives.models import Cooperative, Fulfilment, Notification
+from cooperatives.selectors import order_page_url, order_parts
+from payment import methods as payment_methods
+
+TEMPLATES = "cooperatives/notifications/"
+# notification_send_task retries 8 times after the first try; after that a person looks.
+MAX_ATTEMPTS = 9
+
+
+# --- Sending -------------------------------------------------------------------------------
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification through its channel, unless it has gone already.
+
+    Returns True when this call sent it, False when there was nothing to send (sent
+    before, given up as failed, or deleted). The row stays locked while the provider is
+    called, so two workers running the same task at once send it once: the second waits,
+    then finds it sent.
+
+    On ``ChannelError`` the attempt and its error are saved, the row stays pending and the
+    error is raised again for the task to retry. On ``PermanentChannelError`` the row is
+    marked failed and never tried again.
+
+    This is at least once, not exactly once. If the worker dies, or the database fails,
+    after the provider accepted the message but before this transaction commits, the row
+    is still pending and the redelivered task sends the message a second time. To narrow
+    that, the notification's key goes to the provider as its idempotency or tracking id
+    where it takes one: ZNS ``tracking_id`` (traces a duplicate to its notification) and
+    the SMS gateway's ``request_id`` (gateways that refuse a repeated id drop it).
+    """
+    # Not @transaction.atomic: a failed attempt must be committed before its error is
+    # raised again, or the rollback would erase the attempt count and the error.
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or notification.status != Notification.PENDING:
+            return False
+        notification.attempts += 1
+        try:
+            reference = channel_for(notification.channel).send(notification=notification)
+        except PermanentChannelError as error:
+            notification.status = Notification.FAILED
+            notification.last_error = _error_text(error)
+            _save(notification)
+            return False
+        except ChannelError as error:
+            notification.last_error = _error_text(error)
+            _save(notification)
+            retry = error
+        else:
+            notification.status = Notification.SENT
+            notification.sent_at = timezone.now()
+            notification.provider_reference = (reference or "")[:128]
+            _save(notification)
+            return True
+    raise retry
+
+
+def _error_text(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _save(notification: Notification) -> None:
+    # The key is unique already (the row exists); the rest is checked before it is written.
+    notification.full_clean(validate_unique=False)
+    notification.save()
+
+
+# --- What a new order tells whom ---------------------------------------------------------
+
+
+@transaction.atomic
+def order_placed_notifications(*, order) -> list[Notification]:
+    """The messages of a new order, created once; a second call returns the same rows.
+
+    To the shopper: an e-mail listing each cooperative's part (goods, shipping, the part's
+    total, cash to pay on delivery or the transfer to make) and the order page's link, if
+    the order has an e-mail address; and a short message to the delivery phone, by Zalo
+    ZNS when an ``order_placed`` template is approved (``ZNS_TEMPLATES``), else by SMS.
+
+    To each cooperative: an e-mail to each of its managers with an address, with its own
+    part only (never another cooperative's goods or totals) and who to deliver to. A
+    cooperative whose managers have no address is written at its own e-mail, if any.
+
+    The approved ZNS template takes ``customer_name``, ``order_code``, ``order_date``,
+    ``total`` (whole đồng) and ``payment_method``.
+    """
+    existing = {n.key: n for n in Notification.objects.filter(order=order)}
+    prefix = f"order-placed:{order.number}"
+    with translation.override(settings.LANGUAGE_CODE):
+        context = _order_context(order)
+        notifications = []
+
+        if order.email:
+            notifications.append(
+                _notification_ensure(
+                    existing,
+                    key=f"{prefix}:shopper:email",
+                    build=lambda: {
+                        "channel": channels.EMAIL,
+                        "recipient": order.email,
+                        "subject": _("Chợ Phiên: your order %(number)s") % {"number": order.number},
+                        "body": _render("order_placed_shopper.txt", context),
+                        "order": order,
+                    },
+                )
+            )
+
+        phone = order.shipping_address.phone_number if order.shipping_address else None
+        if phone:
+            # One message to the phone, whichever channel: a template approved later must
+            # not send a second one for an order already told by SMS.
+            notifications.append(
+                _notification_ensure(
+                    existing,
+                    key=f"{prefix}:shopper:phone",
+                    build=lambda: _shopper_phone_message(order, phone, context),
+                )
+            )
+
+        for part in context["parts"]:
+            cooperative = part["cooperative"]
+            # Only this cooperative's part goes into its managers' context.
+            own = {**context, "parts": None, "part": part, "cooperative": cooperative}
+            for who, address in _cooperative_addresses(cooperative):
+                notifications.append(
+                    _notification_ensure(
+                        existing,
+                        key=f"{prefix}:cooperative:{cooperative.pk}:{who}:email",
+                        build=lambda address=address, own=own, cooperative=cooperative: {
+                            "channel": channels.EMAIL,
+                            "recipient": address,
+                            "subject": _("New order %(number)s for %(cooperative)s")
+                            % {"number": order.number, "cooperative": cooperative.name},
+                            "body": _render("order_placed_cooperative.txt", own),
+                            "order": order,
+                        },
+                    )
+                )
+    return notifications
+
+
+def _shopper_phone_message(order, phone, context: dict) -> dict:
+    text = _render("order_placed_sms.txt", context).strip()
+    template_id = settings.ZNS_TEMPLATES.get("order_placed", "")
+    if template_id:
+        return {
+            "channel": channels.ZNS,
+            "recipient": phone.as_e164,
+            "template_id": template_id,
+            "data": {
+                "customer_name": context["shopper_name"],
+                "order_code": str(order.number),
+                "order_date": formats.date_format(
+                    timezone.localtime(order.date_placed), "SHORT_DATE_FORMAT"
+                ),
+                "total": int(order.total_incl_tax),
+                "payment_method": str(context["payment_label"]),
+            },
+            "body": text,  # what the template says, kept for people reading the log
+            "order": order,
+        }
+    return {
+        "channel": channels.SMS,
+        "recipient": phone.as_e164,
+        "body": _sms_text(text),
+        "order": order,
+    }
+
+
+# --- A part cancelled by the shopper -------------------------------------------------------
+
+
+@transaction.atomic
+def fulfilment_cancelled_notifications(*, fulfilment: Fulfilment) -> list[Notification]:
+    """Tell the cooperative's managers that the shopper cancelled their part, once.
+
+    Nothing for a part that is not cancelled. The e-mail lists the part's goods (back on
+    the shelf: not to pack), the shopper's note and whom to call, and says when money
+    already received has to go back.
+    """
+    if fulfilment.status != statuses.CANCELLED:
+        return []
+    order = fulfilment.order
+    cooperative = fulfilment.cooperative
+    existing = {n.key: n for n in Notification.objects.filter(order=order)}
+    prefix = f"fulfilment-cancelled:{fulfilment.pk}"
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **_shopper_context(order),
+            "order": order,
+            "currency": order.currency,
+            "cooperative": cooperative,
+            "fulfilment": fulfilment,
+            "lines": list(order.lines.filter(partner=cooperative.partner).order_by("pk")),
+            "note": _cancel_note(fulfilment),
+            "refund_transfer": fulfilment.payment_status == statuses.PAYMENT_RECEIVED,
+            "refund_card": fulfilment.payment_status == statuses.PAYMENT_PAID,
+            "console_url": _console_url(),
+        }
+        subject = _("Order %(number)s: the shopper cancelled the part of %(cooperative)s") % {
+            "number": order.number,
+            "cooperative": cooperative.name,
+        }
+        return [
+            _notification_ensure(
+                existing,
+                key=f"{prefix}:{who}:email",
+                build=lambda address=address: {
+                    "channel": channels.EMAIL,
+                    "recipient": address,
+                    "subject": subject,
+                    "body": _render("fulfilment_cancelled_cooperative.txt", context),
+                    "order": order,
+                },
+            )
+            for who, address in _cooperative_addresses(cooperative)
+        ]
+
+
+def _cancel_note(fulfilment: Fulfilment) -> str:
+    event = (
+        fulfilment.events.filter(kind=statuses.EVENT_STATUS, to_state=statuses.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.note if event else ""
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _notification_ensure(
+    existing: dict[str, Notification], *, key: str, build: Callable[[], dict]
+) -> Notification:
+    """The notification called ``key``: the one written before, or a new one from ``build``."""
+    if key in existing:
+        return existing[key]
+    fields = build()
+    fields["subject"] = fields.get("subject", "")[:200]
+    notification = Notification(key=key, **fields)
+    notification.full_clean(validate_unique=False)  # the unique index settles a race below
+    try:
+        with transaction.atomic():  # a savepoint, so a lost race leaves the caller's intact
+            notification.save()
+    except IntegrityError:
+        # The same task ran twice at once and the other run wrote it first.
+        return Notification.objects.get(key=key)
+    return notification
+
+
+def _order_context(order) -> dict:
+    try:
+        payment_label = payment_methods.payment_method(order.payment_method).label
+    except KeyError:
+        payment_label = order.payment_method
+    return {
+        **_shopper_context(order),
+        "order": order,
+        "currency": order.currency,
+        "parts": order_parts(order=order),
+        "payment_label": payment_label,
+        "is_cod": order.payment_method == payment_methods.COD,
+        "is_card": order.payment_method == payment_methods.CARD,
+        "order_url": order_page_url(order),
+        "console_url": _console_url(),
+    }
+
+
+def _shopper_context(order) -> dict:
+    address = order.shipping_address
+    if address is None:
+        return {"shopper_name": "", "shopper_phone": "", "address_text": "", "delivery_note": ""}
+    return {
+        "shopper_name": address.first_name,
+        "shopper_phone": _phone_display(address.phone_number),
+        "address_text": ", ".join(
+            part for part in (address.line1, address.commune_name, address.province_name) if part
+        ),
+        "delivery_note": address.notes,
+    }
+
+
+def _phone_display(phone) -> str:
+    """0912 345 678 for a Vietnamese number, as managers dial it; +… for a foreign one."""
+    if not phone:
+        return ""
+    return phone.as_national if phone.country_code == 84 else phone.as_international
+
+
+def _console_url() -> str:
+    return settings.SHOP_BASE_URL + reverse("manager:home")
+
+
+def _cooperative_addresses(cooperative: Cooperative) -> list[tuple[str, str]]:
+    """Who at the cooperative gets its e-mail: (key part, address), managers first."""
+    addresses, seen = [], set()
+    managers = cooperative.partner.users.filter(is_active=True).exclude(email="").order_by("pk")
+    for user in managers:
+        if user.email.lower() not in seen:
+            seen.add(user.email.lower())
+            addresses.append((f"manager:{user.pk}", user.email))
+    if not addresses and cooperative.email:
+        # Onboarded before any manager has an address: the order must still reach someone.
+        addresses.append(("cooperative", cooperative.email))
+    return addresses
+
+
+def _render(template: str, context: dict) -> str:
+    """A plain-text message from ``templates/cooperatives/notifications/``.
+
+    Templates are laid out for the people who edit them; the message keeps no trailing
+    spaces and no more than one blank line in a row.
+    """
+    text = render_to_string(TEMPLATES + template, context)
+    text = "\n".join(line.rstrip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _sms_text(text: str) -> str:
+    """One line without diacritics, as Vietnamese brandname SMS are sent.
+
+    With any letter outside the GSM alphabet (ợ, ₫) an SMS becomes Unicode: 70
+    characters a part instead of 160, each part billed, and some carriers refuse it on
+    brandname routes.
+    """
+    text = text.replace("₫", "VND").replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.split())
+
+
+def notifications_waiting(*, older_than: datetime.timedelta) -> list[int]:
+    """Ids of messages still unsent this long after they were made, with tries left.
+
+    Their task was lost (the broker was down when it was queued) or gave up for now;
+    sending again is safe because ``notification_send`` sends each message once.
+    """
+    cutoff = timezone.now() - older_than
+    return list(
+        Notification.objects.filter(
+            status=Notification.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
