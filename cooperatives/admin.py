@@ -125,3 +125,113 @@ class ProductImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Fulfilments: read-only here; refunds of card payments go through the service. ---------
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+from cooperatives import statuses  # noqa: E402
+from cooperatives.models import Fulfilment, FulfilmentEvent  # noqa: E402
+
+
+class FulfilmentEventInline(admin.TabularInline):
+    model = FulfilmentEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "kind", "from_state", "to_state", "channel", "actor", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fulfilment)
+class FulfilmentAdmin(admin.ModelAdmin):
+    """Read-only: cooperatives move their parts in the console; staff refund card payments."""
+
+    list_display = (
+        "order_number",
+        "cooperative",
+        "status",
+        "payment_status",
+        "part_total",
+        "needs_refund",
+        "payment_due_by",
+        "created_at",
+    )
+    list_filter = ("status", "payment_status", "cooperative")
+    list_select_related = ("order", "cooperative")
+    search_fields = ("order__number", "cooperative__name", "tracking_number")
+    readonly_fields = [f.name for f in Fulfilment._meta.fields]
+    inlines = [FulfilmentEventInline]
+    actions = ["refund_card_payment"]
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_number(self, obj):
+        return obj.order.number
+
+    @admin.display(description=_("total"))
+    def part_total(self, obj):
+        return obj.total
+
+    @admin.display(description=_("to refund"), boolean=True)
+    def needs_refund(self, obj):
+        # Money kept for a part that will never ship: staff must give it back.
+        return obj.status == statuses.CANCELLED and obj.payment_status == statuses.PAYMENT_PAID
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Refund card payment"))
+    def refund_card_payment(self, request, queryset):
+        from cooperatives.services.payments import fulfilment_refund
+
+        refunded = 0
+        for fulfilment in queryset.select_related("order", "cooperative"):
+            try:
+                fulfilment_refund(fulfilment=fulfilment, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", None) or [str(error)])
+                self.message_user(request, f"{fulfilment}: {reason}", messages.ERROR)
+            else:
+                refunded += 1
+        if refunded:
+            self.message_user(
+                request,
+                _("%(count)s part(s) refunded to the card.") % {"count": refunded},
+                messages.SUCCESS,
+            )
+
+
+# --- Notifications: read-only, written by services and sent by tasks. ----------------------
+from cooperatives.models import Notification  # noqa: E402
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: what was sent to whom, how often it was tried and what the provider said."""
+
+    list_display = ("key", "channel", "status", "attempts", "sent_at")
+    list_filter = ("status", "channel")
+    search_fields = ("key", "recipient", "provider_reference")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -42,6 +42,16 @@ urlpatterns = [
         manager_views.ProductImageMoveView.as_view(),
         name="product-image-move",
     ),
+    path(
+        "<slug:cooperative_slug>/don-hang/",
+        manager_views.OrderListView.as_view(),
+        name="orders",
+    ),
+    path(
+        "<slug:cooperative_slug>/don-hang/<int:pk>/da-nhan-tien/",
+        manager_views.PaymentReceivedView.as_view(),
+        name="payment-received",
+    ),
     # Spreadsheet import and export of products (cooperatives/import_urls.py).
     path("<slug:cooperative_slug>/san-pham/", include("cooperatives.import_urls")),
 ]

@@ -326,7 +326,12 @@ class Fulfilment(models.Model):
 
     @property
     def shopper_can_cancel(self) -> bool:
-        return self.status in statuses.SHOPPER_CANCELLABLE
+        # A card payment covers the whole order in one Stripe session: cancelling one part
+        # while that session is open would charge for goods no longer wanted.
+        card_payment_open = (
+            self.payment_status == statuses.PAYMENT_AWAITING and self.order.payment_method == "card"
+        )
+        return self.status in statuses.SHOPPER_CANCELLABLE and not card_payment_open
 
     @property
     def awaits_transfer(self) -> bool:
@@ -369,6 +374,16 @@ class FulfilmentEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Fulfilment events are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def to_state_label(self) -> str:
+        """The new state in the reader's language."""
+        labels = dict(
+            statuses.FULFILMENT_CHOICES
+            if self.kind == statuses.EVENT_STATUS
+            else statuses.PAYMENT_CHOICES
+        )
+        return str(labels.get(self.to_state, self.to_state))
 
 
 class Notification(models.Model):

@@ -31,6 +31,8 @@ class OrderDetailView(ShopperOrderMixin, TemplateView):
         context["order"] = order
         context["parts"] = selectors.order_parts(order=order)
         context["token"] = self.kwargs["token"]
+        context["just_placed"] = self.request.session.get("checkout_order_id") == order.pk
+        context["card_payment_due"] = selectors.order_card_payment_due(order=order)
         return context
 
 

@@ -145,3 +145,30 @@ def order_parts(*, order) -> list[dict]:
             }
         )
     return parts
+
+
+def order_card_payment_due(*, order) -> bool:
+    """True while a card order still waits for its payment (the shopper may pay again)."""
+    from cooperatives import statuses
+
+    return (
+        order.payment_method == "card"
+        and order.fulfilments.filter(
+            status=statuses.NEW, payment_status=statuses.PAYMENT_AWAITING
+        ).exists()
+    )
+
+
+def fulfilments_for_cooperative(*, cooperative: Cooperative):
+    """A cooperative's parts of orders for its managers, newest first.
+
+    The order and its delivery address come in the same query, so a page of the
+    console's order list costs the same whatever its length.
+    """
+    from cooperatives.models import Fulfilment
+
+    return (
+        Fulfilment.objects.filter(cooperative=cooperative)
+        .select_related("order", "order__shipping_address")
+        .order_by("-created_at", "-pk")
+    )

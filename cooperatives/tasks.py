@@ -5,6 +5,7 @@ Every task is safe to run twice (a redelivered message after a worker restart).
 
 from celery import shared_task
 
+from cooperatives.channels import ChannelError
 from cooperatives.models import ProductImport
 from cooperatives.services.product_import import product_import_apply
 
@@ -21,11 +22,29 @@ def product_import_apply_task(product_import_id: int) -> None:
 @shared_task
 def order_placed_notify_task(order_id: int) -> None:
     """Tell the shopper and each cooperative of a new order."""
+    from cooperatives.services.notifications import order_placed_notifications
+    from order.models import Order
+
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return
+    _notifications_send_later(order_placed_notifications(order=order))
 
 
 @shared_task
 def fulfilment_cancelled_notify_task(fulfilment_id: int) -> None:
     """Tell a cooperative's managers that the shopper cancelled their part."""
+    from cooperatives.models import Fulfilment
+    from cooperatives.services.notifications import fulfilment_cancelled_notifications
+
+    fulfilment = (
+        Fulfilment.objects.select_related("order", "cooperative__partner")
+        .filter(pk=fulfilment_id)
+        .first()
+    )
+    if fulfilment is None:
+        return
+    _notifications_send_later(fulfilment_cancelled_notifications(fulfilment=fulfilment))
 
 
 @shared_task
@@ -34,3 +53,82 @@ def payments_expire_task() -> int:
     from cooperatives.services.fulfillment import payments_expire
 
     return payments_expire()
+
+
+@shared_task
+def stripe_event_process_task(stripe_event_id: int) -> None:
+    """Apply one stored Stripe webhook event; one already processed (or gone) is left alone."""
+    from cooperatives.services.payments import stripe_event_process
+    from payment.models import StripeEvent
+
+    stripe_event = StripeEvent.objects.filter(pk=stripe_event_id, processed_at__isnull=True).first()
+    if stripe_event is None:
+        return
+    stripe_event_process(stripe_event=stripe_event)
+
+
+# --- Notifications (cooperatives/services/notifications.py) -----------------------------------
+
+
+def _notifications_send_later(notifications) -> None:
+    """Queue one send per notification still waiting; sent or failed ones are left alone."""
+    from functools import partial
+
+    from django.db import transaction
+
+    from cooperatives.models import Notification
+    from cooperatives.queue import enqueue
+
+    for notification in notifications:
+        if notification.status == Notification.PENDING:
+            transaction.on_commit(
+                partial(enqueue, notification_send_task, notification_id=notification.pk)
+            )
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(ChannelError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def notification_send_task(self, notification_id: int) -> bool:
+    """Send one notification; a provider that fails for now is tried again, up to 8 times.
+
+    A rerun after it went sends nothing (``notification_send`` checks under a row lock).
+    """
+    from cooperatives.services.notifications import notification_send
+
+    return notification_send(notification_id=notification_id)
+
+
+# --- Sweeps (CELERY_BEAT_SCHEDULE): work whose task was lost while the broker was down -------
+
+
+@shared_task
+def notifications_requeue_task() -> int:
+    """Queue again every message still unsent ten minutes after it was written."""
+    import datetime
+
+    from cooperatives.queue import enqueue
+    from cooperatives.services.notifications import notifications_waiting
+
+    waiting = notifications_waiting(older_than=datetime.timedelta(minutes=10))
+    for notification_id in waiting:
+        enqueue(notification_send_task, notification_id=notification_id)
+    return len(waiting)
+
+
+@shared_task
+def stripe_events_requeue_task() -> int:
+    """Process again every Stripe event stored but not processed five minutes later."""
+    import datetime
+
+    from cooperatives.queue import enqueue
+    from cooperatives.services.payments import stripe_events_unprocessed
+
+    waiting = stripe_events_unprocessed(older_than=datetime.timedelta(minutes=5))
+    for stripe_event_id in waiting:
+        enqueue(stripe_event_process_task, stripe_event_id=stripe_event_id)
+    return len(waiting)

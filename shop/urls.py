@@ -18,6 +18,8 @@ urlpatterns = [
     path("hop-tac-xa/", include("cooperatives.urls")),
     path("quan-ly/", include("cooperatives.manager_urls")),
     path("don-hang/", include("cooperatives.order_urls")),
+    path("payments/stripe/", include("checkout.stripe_urls")),
+    path("dia-chi/", include("address.urls")),
     path("dashboard/", apps.get_app_config("dashboard").urls),
     # Oscar's storefront: catalogue, basket, checkout, accounts, search.
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

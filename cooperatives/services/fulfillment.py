@@ -28,8 +28,10 @@ def cooperative_is_managed_by(*, cooperative: Cooperative, user) -> bool:
 
 
 def _locked(fulfilment: Fulfilment) -> Fulfilment:
+    # of=("self",): lock the part only, not its order and cooperative rows (PostgreSQL),
+    # so one cooperative's work does not queue behind another's on a shared order.
     return (
-        Fulfilment.objects.select_for_update()
+        Fulfilment.objects.select_for_update(of=("self",))
         .select_related("order", "cooperative")
         .get(pk=fulfilment.pk)
     )
@@ -57,6 +59,16 @@ def _return_stock(fulfilment: Fulfilment) -> None:
             line.cancel_allocation(line.num_allocated)
 
 
+def _consume_stock(fulfilment: Fulfilment) -> None:
+    """The parcel left: its units leave the shelf count as well as the allocation."""
+    lines = fulfilment.order.lines.filter(
+        partner=fulfilment.cooperative.partner, allocation_cancelled=False, num_allocated__gt=0
+    ).select_related("stockrecord", "product__product_class", "product__parent__product_class")
+    for line in lines:
+        if line.stockrecord_id:
+            line.consume_allocation(line.num_allocated)
+
+
 @transaction.atomic
 def fulfilment_transition(
     *,
@@ -81,6 +93,8 @@ def fulfilment_transition(
     from_status = locked.status
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
+    if to_status == statuses.SHIPPED:
+        _consume_stock(locked)
     _event(
         fulfilment=locked,
         actor=actor,
@@ -137,11 +151,11 @@ def fulfilment_cancel_by_shopper(
     locked = fulfilment_cancel(
         fulfilment=locked, actor=user, channel=statuses.CHANNEL_SHOPPER, note=note
     )
-    from cooperatives.services.checkout import _enqueue
+    from cooperatives.queue import enqueue
     from cooperatives.tasks import fulfilment_cancelled_notify_task
 
     transaction.on_commit(
-        lambda: _enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
+        lambda: enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
     )
     return locked
 

@@ -1,0 +1,62 @@
+"""The periodic sweeps send what a lost task left behind, and only that."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from cooperatives.models import Notification
+from cooperatives.tasks import notifications_requeue_task, stripe_events_requeue_task
+from payment.models import StripeEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _aged(model, pk, field, minutes):
+    model.objects.filter(pk=pk).update(
+        **{field: timezone.now() - datetime.timedelta(minutes=minutes)}
+    )
+
+
+@mock.patch("cooperatives.tasks.notification_send_task")
+def test_unsent_notifications_are_queued_again(send):
+    stuck = Notification.objects.create(key="a", channel="email", recipient="x@example.vn")
+    fresh = Notification.objects.create(key="b", channel="email", recipient="y@example.vn")
+    sent = Notification.objects.create(
+        key="c", channel="email", recipient="z@example.vn", status=Notification.SENT
+    )
+    given_up = Notification.objects.create(
+        key="d", channel="email", recipient="w@example.vn", attempts=9
+    )
+    for notification in (stuck, sent, given_up):
+        _aged(Notification, notification.pk, "created_at", 30)
+    assert notifications_requeue_task() == 1
+    send.delay.assert_called_once_with(notification_id=stuck.pk)
+    assert fresh.pk != stuck.pk
+
+
+@mock.patch("cooperatives.tasks.stripe_event_process_task")
+def test_unprocessed_stripe_events_are_processed_again(process):
+    lost = StripeEvent.objects.create(event_id="evt_1", event_type="x", payload={})
+    done = StripeEvent.objects.create(
+        event_id="evt_2", event_type="x", payload={}, processed_at=timezone.now()
+    )
+    StripeEvent.objects.create(event_id="evt_3", event_type="x", payload={})  # just arrived
+    for event in (lost, done):
+        _aged(StripeEvent, event.pk, "received_at", 30)
+    assert stripe_events_requeue_task() == 1
+    process.delay.assert_called_once_with(stripe_event_id=lost.pk)
+
+
+def test_a_broker_outage_does_not_undo_a_placed_order(django_capture_on_commit_callbacks):
+    from tests.factories import ProductFactory, WeightBasedFactory, place_order
+
+    product = ProductFactory()
+    WeightBasedFactory(cooperative=product.cooperative)
+    with mock.patch(
+        "cooperatives.tasks.order_placed_notify_task.delay", side_effect=OSError("broker down")
+    ) as delay, django_capture_on_commit_callbacks(execute=True):
+        order = place_order((product, 1))
+    delay.assert_called_once()
+    assert order.pk and order.fulfilments.count() == 1
