@@ -35,15 +35,15 @@
     });
     if (list.length === 1) commune.value = list[0].code;
   }
-  remember();
-  search.addEventListener("input", function () {
+  function narrow() {
     var words = fold(search.value).split(/\s+/).filter(Boolean);
     render(all.filter(function (item) {
       return words.every(function (word) { return item.key.indexOf(word) !== -1; });
     }));
-  });
+  }
+  remember();
+  search.addEventListener("input", narrow);
   province.addEventListener("change", function () {
-    search.value = "";
     commune.value = "";
     if (!province.value) { all = []; render([]); return; }
     fetch(form.dataset.communesUrl + "?province=" + encodeURIComponent(province.value), {
@@ -51,7 +51,7 @@
     }).then(function (response) { return response.json(); })
       .then(function (data) {
         all = data.communes.map(function (c) { return { code: c.code, name: c.name, key: fold(c.name) }; });
-        render(all);
+        narrow();  // the shopper may have typed while the list was on its way
       });
   });
 })();

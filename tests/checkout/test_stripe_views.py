@@ -217,7 +217,7 @@ def test_completed_after_expired_is_recorded_and_flagged_for_refund(
 
     for part in card_order.fulfilments.all():
         assert (part.status, part.payment_status) == (statuses.CANCELLED, statuses.PAYMENT_PAID)
-        assert "refund" in part.events.get(to_state=statuses.PAYMENT_PAID).note
+        assert "cần hoàn" in part.events.get(to_state=statuses.PAYMENT_PAID).note  # "refund"
     assert PaymentEvent.objects.filter(order=card_order).count() == 1
 
 

@@ -54,9 +54,12 @@ def test_a_broker_outage_does_not_undo_a_placed_order(django_capture_on_commit_c
 
     product = ProductFactory()
     WeightBasedFactory(cooperative=product.cooperative)
-    with mock.patch(
-        "cooperatives.tasks.order_placed_notify_task.delay", side_effect=OSError("broker down")
-    ) as delay, django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch(
+            "cooperatives.tasks.order_placed_notify_task.delay", side_effect=OSError("broker down")
+        ) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         order = place_order((product, 1))
     delay.assert_called_once()
     assert order.pk and order.fulfilments.count() == 1

@@ -244,7 +244,7 @@ def test_a_session_that_does_not_match_the_order_pays_nothing(card_order, stripe
     assert not PaymentEvent.objects.exists()
     if "metadata" not in change:  # our order, wrong money: staff are told, once per part
         for part in parts(card_order):
-            assert part.events.filter(note__contains="does not match").count() == 1
+            assert part.events.filter(note__contains="không khớp").count() == 1
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ def test_money_for_an_order_already_cancelled_is_recorded_and_flagged(card_order
         assert part.status == statuses.CANCELLED  # nothing ships
         assert part.payment_status == statuses.PAYMENT_PAID  # ...but the money is there
         note = part.events.get(to_state=statuses.PAYMENT_PAID).note
-        assert "refund" in note and intent in note
+        assert "cần hoàn" in note and intent in note  # "refund"
     assert PaymentEvent.objects.get(order=card_order).reference == intent
     assert allocated(card_order) == [0, 0]  # the stock stays on the shelf
 
