@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from cooperatives import selectors
+from cooperatives import selectors, statuses
 from cooperatives.order_views import ShopperOrderMixin
 from cooperatives.services import payments
 from payment import stripe_gateway
@@ -80,7 +80,16 @@ class CardPaymentReturnView(View):
             raise Http404
         if session.get("payment_status") == "paid":
             payments.card_session_settle(session=session)
-            messages.success(request, _("Thank you: your card payment is received."))
+            if order.fulfilments.filter(payment_status=statuses.PAYMENT_PAID).exists():
+                messages.success(request, _("Thank you: your card payment is received."))
+            else:  # Stripe's amount or currency did not match: staff look before it ships
+                messages.warning(
+                    request,
+                    _(
+                        "Stripe took a payment we could not match to this order; we are "
+                        "checking it and will contact you."
+                    ),
+                )
         elif session.get("status") == "expired":
             payments.card_session_expire(session=session)
             messages.error(

@@ -6,6 +6,8 @@ session storage and pre-conditions are kept; placing the order is
 ``cooperatives.services.checkout.order_place``.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
@@ -193,6 +195,7 @@ class PreviewView(CheckoutSessionMixin, generic.TemplateView):
                 shipping_choices=data.get("shipping", {}),
                 payment_method=data["payment_method"],
                 guest_email=data.get("email", ""),
+                expected_total=self.posted_total(),
                 request=request,
             )
         except CheckoutError as error:
@@ -202,6 +205,13 @@ class PreviewView(CheckoutSessionMixin, generic.TemplateView):
         if order.payment_method == payment_methods.CARD:
             return self.card_redirect(order)
         return HttpResponseRedirect(cooperative_selectors.order_page_path(order))
+
+    def posted_total(self) -> Decimal | None:
+        """The total the shopper saw on this page when they pressed "place order"."""
+        try:
+            return Decimal(self.request.POST.get("total", ""))
+        except InvalidOperation:
+            return None
 
     def card_redirect(self, order):
         from cooperatives.services.payments import card_checkout_start

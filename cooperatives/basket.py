@@ -71,8 +71,8 @@ class BasketPart:
                 )
                 % {
                     "cooperative": self.cooperative.name,
-                    "minimum": _vnd(self.cooperative.min_order_value),
-                    "shortfall": _vnd(self.shortfall),
+                    "minimum": vnd(self.cooperative.min_order_value),
+                    "shortfall": vnd(self.shortfall),
                 }
             )
         if not self.options:
@@ -83,7 +83,7 @@ class BasketPart:
         return found
 
 
-def _vnd(amount: Decimal) -> str:
+def vnd(amount: Decimal) -> str:
     from oscar.templatetags.currency_filters import currency
 
     return currency(amount, "VND")
@@ -170,4 +170,11 @@ def basket_problems(basket, parts: list[BasketPart] | None = None) -> list[str]:
     problems = [problem for part in parts for problem in part.problems]
     if any(line.product.cooperative_id is None for line in basket.all_lines()):
         problems.append(_("Some items can no longer be ordered; please remove them."))
+    for line in basket.all_lines():
+        # Hidden by its cooperative after it went into the basket.
+        if not line.product.is_public:
+            problems.append(
+                _("“%(product)s” is no longer sold; please remove it from your basket.")
+                % {"product": line.product.get_title()}
+            )
     return problems

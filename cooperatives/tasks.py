@@ -108,16 +108,28 @@ def notification_send_task(self, notification_id: int) -> bool:
 
 @shared_task
 def notifications_requeue_task() -> int:
-    """Queue again every message still unsent ten minutes after it was written."""
+    """Send what a lost task left unsent: messages still waiting ten minutes after they were
+    written, and orders or cancellations whose messages were never written at all."""
     import datetime
 
     from cooperatives.queue import enqueue
-    from cooperatives.services.notifications import notifications_waiting
+    from cooperatives.services.notifications import (
+        cancellations_unannounced,
+        notifications_waiting,
+        orders_unannounced,
+    )
 
-    waiting = notifications_waiting(older_than=datetime.timedelta(minutes=10))
+    late = datetime.timedelta(minutes=10)
+    waiting = notifications_waiting(older_than=late)
     for notification_id in waiting:
         enqueue(notification_send_task, notification_id=notification_id)
-    return len(waiting)
+    orders = orders_unannounced(older_than=late)
+    for order_id in orders:
+        enqueue(order_placed_notify_task, order_id=order_id)
+    cancellations = cancellations_unannounced(older_than=late)
+    for fulfilment_id in cancellations:
+        enqueue(fulfilment_cancelled_notify_task, fulfilment_id=fulfilment_id)
+    return len(waiting) + len(orders) + len(cancellations)
 
 
 @shared_task

@@ -52,7 +52,11 @@ def get_client() -> stripe.StripeClient:
     """A client for the configured account; built per call, so settings changes apply."""
     if not settings.STRIPE_SECRET_KEY:
         raise ImproperlyConfigured("STRIPE_SECRET_KEY is not set: card payment is off.")
-    options: dict[str, Any] = {"max_network_retries": MAX_NETWORK_RETRIES}
+    options: dict[str, Any] = {
+        "max_network_retries": MAX_NETWORK_RETRIES,
+        # The library waits 80 s by default; a shopper on a phone does not.
+        "http_client": stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT),
+    }
     if settings.STRIPE_API_BASE:
         base = settings.STRIPE_API_BASE.rstrip("/")
         options["base_addresses"] = {name: base for name in _BASE_ADDRESS_NAMES}

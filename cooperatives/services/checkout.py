@@ -10,6 +10,7 @@ money is trusted.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from oscar.apps.shipping.methods import Base as ShippingMethodBase
 from oscar.core import prices
 
 from cooperatives import statuses
-from cooperatives.basket import BasketPart, basket_parts, basket_problems
+from cooperatives.basket import BasketPart, basket_parts, basket_problems, vnd
 from cooperatives.models import Fulfilment, FulfilmentEvent
 from cooperatives.queue import enqueue
 from order.exceptions import OutOfStock
@@ -32,6 +33,8 @@ from order.models import Order, ShippingAddress
 from order.utils import OrderCreator, OrderNumberGenerator
 from payment import methods as payment_methods
 from payment import vietqr
+
+logger = logging.getLogger(__name__)
 
 
 class CheckoutError(Exception):
@@ -127,12 +130,15 @@ def order_place(
     shipping_choices: dict[str, str],
     payment_method: str,
     guest_email: str = "",
+    expected_total: Decimal | None = None,
     request=None,
 ) -> Order:
     """Place one order for the basket, with one fulfilment per cooperative in it.
 
     Idempotent per basket: placing the same basket again (a double tap, a retry after
-    a dropped connection) returns the order already placed. Raises ``CheckoutError``
+    a dropped connection) returns the order already placed. ``expected_total`` is what
+    the shopper was shown; if prices or stock moved since, nothing is placed and the
+    shopper is asked to look again. Raises ``CheckoutError``
     with messages for the shopper when the basket cannot be ordered (a cooperative's
     minimum not met, a method not offered, fewer units left than asked).
     """
@@ -154,6 +160,21 @@ def order_place(
     shipping_method = PerCooperativeShipping(shipping_total, basket.currency)
     shipping_charge = shipping_method.calculate(basket)
     total = OrderTotalCalculator(request).calculate(basket, shipping_charge)
+    if expected_total is not None and total.incl_tax != expected_total:
+        raise CheckoutError(
+            [
+                _(
+                    "The total changed from %(shown)s to %(now)s since you looked (a price "
+                    "or delivery charge changed). Please check your order again."
+                )
+                % {"shown": vnd(expected_total), "now": vnd(total.incl_tax)}
+            ]
+        )
+    for part, option in chosen:
+        # Discounts are rounded to whole đồng (OSCAR_OFFER_ROUNDING_FUNCTION); a fraction
+        # here could not be transferred, shown in a VietQR code or charged by Stripe.
+        if (part.goods_total + option.charge) % 1:
+            raise CheckoutError([_("This order cannot be paid in whole đồng; please contact us.")])
     if payment_method == payment_methods.CARD:
         from payment.stripe_gateway import check_amount  # off unless Stripe is configured
 
@@ -214,13 +235,16 @@ def order_place(
                 % {"product": error.product.get_title()}
             ]
         ) from error
-    except (IntegrityError, ValueError):
+    except (IntegrityError, ValueError) as error:
         # Two requests for the same basket raced; the other one placed the order
         # (oscar says ValueError when it sees the number, the database IntegrityError).
         existing = Order.objects.filter(number=number).first()
-        if existing is None:
-            raise
-        return existing
+        if existing is not None:
+            return existing
+        if isinstance(error, ValueError):
+            # Oscar's words for a voucher the shopper may no longer use.
+            raise CheckoutError([str(error)]) from error
+        raise
 
     from cooperatives.tasks import order_placed_notify_task
 
@@ -289,4 +313,5 @@ def transfer_for(fulfilment: Fulfilment) -> vietqr.VietQRTransfer | None:
             note=fulfilment.transfer_note,
         )
     except ValidationError:
+        logger.exception("No VietQR code for %s", fulfilment)
         return None

@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from oscar.apps.partner.exceptions import InvalidStockAdjustment
 
 from cooperatives import statuses
 from cooperatives.models import Cooperative, Fulfilment, FulfilmentEvent
+from cooperatives.queue import enqueue
 
 
 def cooperative_is_managed_by(*, cooperative: Cooperative, user) -> bool:
@@ -65,8 +67,20 @@ def _consume_stock(fulfilment: Fulfilment) -> None:
         partner=fulfilment.cooperative.partner, allocation_cancelled=False, num_allocated__gt=0
     ).select_related("stockrecord", "product__product_class", "product__parent__product_class")
     for line in lines:
-        if line.stockrecord_id:
+        if not line.stockrecord_id:
+            continue
+        try:
             line.consume_allocation(line.num_allocated)
+        except InvalidStockAdjustment as error:
+            # The shelf count was lowered below what orders hold: say so, change nothing.
+            raise ValidationError(
+                _(
+                    "The stock of “%(product)s” is lower than this order needs; correct "
+                    "the stock first."
+                )
+                % {"product": line.title},
+                code="stock_below_allocation",
+            ) from error
 
 
 @transaction.atomic
@@ -133,6 +147,12 @@ def fulfilment_cancel(
         _payment_set(
             fulfilment=locked, to_state=payment_status, actor=actor, channel=channel, note=""
         )
+    from cooperatives.tasks import fulfilment_cancelled_notify_task
+
+    # The cooperative hears of every cancellation, whoever (or whatever) made it.
+    transaction.on_commit(
+        lambda: enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
+    )
     return locked
 
 
@@ -148,16 +168,9 @@ def fulfilment_cancel_by_shopper(
             % {"cooperative": locked.cooperative.name},
             code="already_confirmed",
         )
-    locked = fulfilment_cancel(
+    return fulfilment_cancel(
         fulfilment=locked, actor=user, channel=statuses.CHANNEL_SHOPPER, note=note
     )
-    from cooperatives.queue import enqueue
-    from cooperatives.tasks import fulfilment_cancelled_notify_task
-
-    transaction.on_commit(
-        lambda: enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
-    )
-    return locked
 
 
 def _payment_set(*, fulfilment, to_state, actor, channel, note) -> None:
@@ -187,9 +200,11 @@ def fulfilment_payment_received(
         raise ValidationError(
             _("This transfer was already recorded as received."), code="already_received"
         )
+    # Void: the shopper cancelled before the manager saw money that was already on its way.
     if locked.order.payment_method != "transfer" or locked.payment_status not in (
         statuses.PAYMENT_AWAITING,
         statuses.PAYMENT_EXPIRED,
+        statuses.PAYMENT_VOID,
     ):
         raise ValidationError(
             _("This part does not wait for a bank transfer."), code="not_awaiting_transfer"

@@ -202,7 +202,10 @@ def _shopper_phone_message(order, phone, context: dict) -> dict:
 
 @transaction.atomic
 def fulfilment_cancelled_notifications(*, fulfilment: Fulfilment) -> list[Notification]:
-    """Tell the cooperative's managers that the shopper cancelled their part, once.
+    """Tell the cooperative's managers that their part is cancelled, once.
+
+    Cancelled by the shopper from the order page, or by the shop because the money did
+    not come in time (transfer or card).
 
     Nothing for a part that is not cancelled. The e-mail lists the part's goods (back on
     the shelf: not to pack), the shopper's note and whom to call, and says when money
@@ -214,23 +217,32 @@ def fulfilment_cancelled_notifications(*, fulfilment: Fulfilment) -> list[Notifi
     cooperative = fulfilment.cooperative
     existing = {n.key: n for n in Notification.objects.filter(order=order)}
     prefix = f"fulfilment-cancelled:{fulfilment.pk}"
+    cancelled = _cancel_event(fulfilment)
+    by_shopper = cancelled is not None and cancelled.channel == statuses.CHANNEL_SHOPPER
     with translation.override(settings.LANGUAGE_CODE):
         context = {
+            "by_shopper": by_shopper,
+            "not_paid": fulfilment.payment_status == statuses.PAYMENT_EXPIRED,
+            # Money may have left the shopper's bank before they cancelled: only the
+            # cooperative's own account shows it.
+            "check_transfer": order.payment_method == payment_methods.TRANSFER
+            and fulfilment.payment_status == statuses.PAYMENT_VOID,
             **_shopper_context(order),
             "order": order,
             "currency": order.currency,
             "cooperative": cooperative,
             "fulfilment": fulfilment,
             "lines": list(order.lines.filter(partner=cooperative.partner).order_by("pk")),
-            "note": _cancel_note(fulfilment),
+            "note": cancelled.note if by_shopper else "",
             "refund_transfer": fulfilment.payment_status == statuses.PAYMENT_RECEIVED,
             "refund_card": fulfilment.payment_status == statuses.PAYMENT_PAID,
             "console_url": _console_url(),
         }
-        subject = _("Order %(number)s: the shopper cancelled the part of %(cooperative)s") % {
-            "number": order.number,
-            "cooperative": cooperative.name,
-        }
+        if by_shopper:
+            subject = _("Order %(number)s: the shopper cancelled the part of %(cooperative)s")
+        else:
+            subject = _("Order %(number)s: the part of %(cooperative)s is cancelled")
+        subject = subject % {"number": order.number, "cooperative": cooperative.name}
         return [
             _notification_ensure(
                 existing,
@@ -247,13 +259,12 @@ def fulfilment_cancelled_notifications(*, fulfilment: Fulfilment) -> list[Notifi
         ]
 
 
-def _cancel_note(fulfilment: Fulfilment) -> str:
-    event = (
+def _cancel_event(fulfilment: Fulfilment):
+    return (
         fulfilment.events.filter(kind=statuses.EVENT_STATUS, to_state=statuses.CANCELLED)
         .order_by("-created_at", "-pk")
         .first()
     )
-    return event.note if event else ""
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -371,5 +382,55 @@ def notifications_waiting(*, older_than: datetime.timedelta) -> list[int]:
             status=Notification.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
         )
         .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def orders_unannounced(
+    *, older_than: datetime.timedelta, within: datetime.timedelta = datetime.timedelta(days=2)
+) -> list[int]:
+    """Ids of recent orders nobody was told about: their task was lost before it ran.
+
+    Every order has a shopper's phone, so an order without any notification row is one
+    whose ``order_placed_notify_task`` never ran (the broker was down at checkout).
+    """
+    from order.models import Order
+
+    now = timezone.now()
+    return list(
+        Order.objects.filter(
+            date_placed__lt=now - older_than,
+            date_placed__gte=now - within,
+            notifications__isnull=True,
+        )
+        .order_by("date_placed")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def cancellations_unannounced(
+    *, older_than: datetime.timedelta, within: datetime.timedelta = datetime.timedelta(days=2)
+) -> list[int]:
+    """Ids of parts cancelled recently whose cooperative has no cancellation message yet."""
+    from django.db.models import CharField, Exists, OuterRef, Value
+    from django.db.models.functions import Cast, Concat
+
+    now = timezone.now()
+    told = Notification.objects.filter(
+        key__startswith=Concat(
+            Value("fulfilment-cancelled:"),
+            Cast(OuterRef("pk"), CharField()),
+            Value(":"),
+            output_field=CharField(),
+        )
+    )
+    return list(
+        Fulfilment.objects.filter(
+            status=statuses.CANCELLED,
+            updated_at__lt=now - older_than,
+            updated_at__gte=now - within,
+        )
+        .exclude(Exists(told))
+        .order_by("updated_at")
         .values_list("pk", flat=True)[:500]
     )

@@ -465,6 +465,9 @@ def fulfilment_refund(*, fulfilment: Fulfilment, actor) -> Fulfilment:
     Staff only. The refund is for the part's total (goods and shipping) on the order's
     PaymentIntent; its idempotency key names the part, so a retry after a timeout can
     never refund twice. The part becomes refunded, with an event saying who did it.
+    A part not yet shipped is cancelled with its refund (its stock goes back), so it
+    cannot be refunded and still sent; a parcel on its way is refunded once it is
+    delivered or returned.
     """
     if not _can_refund(actor):
         raise PermissionDenied(_("Only staff who may change orders can refund card payments."))
@@ -485,6 +488,18 @@ def fulfilment_refund(*, fulfilment: Fulfilment, actor) -> Fulfilment:
     ):
         raise ValidationError(
             _("This part has no card payment to refund."), code="not_paid_by_card"
+        )
+    if locked.status == statuses.SHIPPED:
+        raise ValidationError(
+            _("This parcel is on its way: refund it once it is delivered or returned."),
+            code="in_transit",
+        )
+    if locked.status in statuses.STOCK_HELD:
+        locked = fulfilment_cancel(
+            fulfilment=locked,
+            actor=actor,
+            channel=statuses.CHANNEL_WEB,
+            note=_("Cancelled to refund the card payment."),
         )
     amount = locked.total
     try:

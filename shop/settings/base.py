@@ -219,6 +219,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A slow mail server must not hold a notification's row lock (or a worker) for long.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Chợ Phiên <no-reply@chophien.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -235,6 +237,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE")
 # maximum: eight digits. https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
 STRIPE_MIN_AMOUNT = int(env("STRIPE_MIN_AMOUNT", "13000"))
 STRIPE_MAX_AMOUNT = 99_999_999
+# Seconds to wait for Stripe: the shopper waits too, and the order row stays locked.
+STRIPE_TIMEOUT = int(env("STRIPE_TIMEOUT", "15"))
 
 # How long a prepaid part waits for its money before it is cancelled and its stock returned.
 TRANSFER_PAYMENT_HOURS = int(env("TRANSFER_PAYMENT_HOURS", "48"))
@@ -289,6 +293,8 @@ OSCAR_CURRENCY_FORMAT = {"VND": {"locale": "vi"}}
 # Oscar's slugifier spells Đ as "u0110"; Vietnamese write it as D.
 OSCAR_SLUG_MAP = {"Đ": "D", "đ": "d"}
 OSCAR_PRODUCTS_PER_PAGE = 24
+# Discounts in whole đồng: parts of a đồng cannot be transferred or charged.
+OSCAR_OFFER_ROUNDING_FUNCTION = "shop.money.offer_discount_whole_dong"
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL

@@ -268,3 +268,60 @@ def test_member_reuses_the_saved_address(client, two_cooperatives):
     initial = client.get(reverse("checkout:index")).context["form"].initial
     assert initial["commune_code"] == "01906"
     assert initial["line1"] == "Thôn Pác Ngòi"
+
+
+def test_a_price_change_after_the_review_is_not_charged_unseen(client, two_cooperatives):
+    honey, _ = two_cooperatives
+    add(client, honey)
+    client.post(reverse("checkout:index"), with_shipping(delivery(), honey))
+    review = client.get(reverse("checkout:preview"))
+    shown = review.context["order_total"]
+    stock = honey.stockrecords.get()
+    stock.price = Decimal("210000")
+    stock.save()
+    response = client.post(
+        reverse("checkout:preview"),
+        {"basket_id": review.context["request"].basket.id, "total": str(shown)},
+    )
+    assert response.status_code == 200
+    assert "240.000\xa0₫" in response.content.decode()  # the new total, to look at again
+    assert not Order.objects.exists()
+
+
+def test_a_product_hidden_after_it_was_put_in_the_basket_is_not_sold(client, two_cooperatives):
+    honey, _ = two_cooperatives
+    add(client, honey)
+    honey.is_public = False
+    honey.save()
+    response = client.get(reverse("checkout:index"))
+    assert response.status_code == 302 and response["Location"] == reverse("basket:summary")
+
+
+def test_a_fixed_discount_is_split_in_whole_dong_and_each_part_keeps_its_qr(
+    client, two_cooperatives
+):
+    from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
+
+    everything = Range.objects.create(name="Tất cả", includes_all_products=True)
+    ConditionalOffer.objects.create(
+        name="Giảm 20.000 ₫",
+        offer_type=ConditionalOffer.SITE,
+        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
+        benefit=Benefit.objects.create(range=everything, type=Benefit.FIXED, value=20000),
+    )
+    honey, noodles = two_cooperatives
+    # 20.000 ₫ spread over 35.000 and 80.000 is 6.086,96 and 13.913,04 in cents.
+    honey.stockrecords.update(price=Decimal("35000"))
+    noodles.stockrecords.update(price=Decimal("80000"))
+    add(client, honey)
+    add(client, noodles)
+    client.post(
+        reverse("checkout:index"),
+        with_shipping(delivery(payment_method="transfer"), honey, noodles),
+    )
+    basket_id = client.get(reverse("checkout:preview")).context["request"].basket.id
+    response = client.post(reverse("checkout:preview"), {"basket_id": basket_id})
+    order = Order.objects.get()
+    assert order.total_incl_tax == Decimal("155000")  # 115.000 − 20.000 + 2 × 30.000
+    assert all(part.goods_total % 1 == 0 for part in order.fulfilments.all())
+    assert client.get(response["Location"]).content.decode().count("<svg") == 2

@@ -63,3 +63,19 @@ def test_a_broker_outage_does_not_undo_a_placed_order(django_capture_on_commit_c
         order = place_order((product, 1))
     delay.assert_called_once()
     assert order.pk and order.fulfilments.count() == 1
+
+
+def test_an_order_whose_notify_task_was_lost_is_announced_later():
+    from tests.factories import ProductFactory, WeightBasedFactory, place_order
+
+    product = ProductFactory()
+    WeightBasedFactory(cooperative=product.cooperative)
+    with mock.patch(
+        "cooperatives.tasks.order_placed_notify_task.delay", side_effect=OSError("broker down")
+    ):
+        order = place_order((product, 1))
+    assert not order.notifications.exists()
+    _aged(type(order), order.pk, "date_placed", 30)
+    with mock.patch("cooperatives.tasks.order_placed_notify_task") as notify:
+        notifications_requeue_task()
+    notify.delay.assert_called_once_with(order_id=order.pk)

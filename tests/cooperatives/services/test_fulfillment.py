@@ -384,3 +384,42 @@ def test_shipping_a_part_takes_its_units_off_the_shelf():
     assert (stock.num_in_stock, stock.num_allocated) == (7, 0)
     line = order.lines.get()
     assert line.num_allocated == 0
+
+
+def test_money_that_arrives_after_the_shopper_cancelled_can_still_be_recorded():
+    from cooperatives.services.fulfillment import fulfilment_cancel_by_shopper
+    from tests.factories import CooperativeFactory, ProductFactory, UserFactory, WeightBasedFactory
+    from tests.factories import place_order as place
+
+    manager = UserFactory()
+    farm = CooperativeFactory(
+        managers=[manager],
+        bank_bin="970405",
+        bank_account_number="8300205123456",
+        bank_account_holder="HTX THU NGHIEM",
+    )
+    WeightBasedFactory(cooperative=farm)
+    order = place((ProductFactory(cooperative=farm), 1), payment_method="transfer")
+    part = fulfilment_cancel_by_shopper(fulfilment=order.fulfilments.get())
+    assert part.payment_status == statuses.PAYMENT_VOID
+    part = fulfilment_payment_received(fulfilment=part, actor=manager)
+    assert part.payment_status == statuses.PAYMENT_RECEIVED
+    assert part.status == statuses.CANCELLED
+    assert "chuyển trả lại" in part.events.last().note  # "pay it back to the shopper"
+
+
+def test_every_cancellation_tells_the_cooperative(django_capture_on_commit_callbacks):
+    from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory
+    from tests.factories import place_order as place
+
+    farm = CooperativeFactory(
+        bank_bin="970405", bank_account_number="8300205123456", bank_account_holder="HTX"
+    )
+    WeightBasedFactory(cooperative=farm)
+    order = place((ProductFactory(cooperative=farm), 1), payment_method="transfer")
+    with (
+        mock.patch("cooperatives.tasks.fulfilment_cancelled_notify_task") as notify,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        payments_expire(now=timezone.now() + datetime.timedelta(days=30))
+    notify.delay.assert_called_once_with(fulfilment_id=order.fulfilments.get().pk)

@@ -430,3 +430,25 @@ def test_an_unpaid_part_has_nothing_to_refund(card_order, stripe_on):
     with pytest.raises(ValidationError):
         payments.fulfilment_refund(fulfilment=parts(card_order)[0], actor=staff())
     assert stripe_on.refunds == {}
+
+
+def test_refunding_a_part_not_yet_shipped_cancels_it_and_returns_its_stock(paid_order, stripe_on):
+    tea, _rice = parts(paid_order)
+    payments.fulfilment_refund(fulfilment=tea, actor=staff())
+    tea.refresh_from_db()
+    assert (tea.status, tea.payment_status) == (statuses.CANCELLED, statuses.PAYMENT_REFUNDED)
+    line = paid_order.lines.get(partner=tea.cooperative.partner)
+    assert line.stockrecord.num_allocated == 0
+
+
+def test_a_parcel_on_its_way_is_not_refunded(paid_order, stripe_on):
+    from cooperatives.services.fulfillment import fulfilment_transition
+
+    tea, _rice = parts(paid_order)
+    for status in (statuses.CONFIRMED, statuses.PACKED, statuses.SHIPPED):
+        tea = fulfilment_transition(fulfilment=tea, to_status=status, actor=None)
+    with pytest.raises(ValidationError):
+        payments.fulfilment_refund(fulfilment=tea, actor=staff())
+    assert not stripe_on.refunds
+    tea.refresh_from_db()
+    assert tea.payment_status == statuses.PAYMENT_PAID
