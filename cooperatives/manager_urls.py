@@ -52,6 +52,11 @@ urlpatterns = [
         manager_views.PaymentReceivedView.as_view(),
         name="payment-received",
     ),
+    # Order work, one URL module per area (cooperatives/console/).
+    path("<slug:cooperative_slug>/don-hang/", include("cooperatives.console.order_urls")),
+    path("<slug:cooperative_slug>/dat-hang-ho/", include("cooperatives.console.phone_order_urls")),
+    path("<slug:cooperative_slug>/in/", include("cooperatives.console.print_urls")),
+    path("<slug:cooperative_slug>/so-lieu/", include("cooperatives.console.report_urls")),
     # Spreadsheet import and export of products (cooperatives/import_urls.py).
     path("<slug:cooperative_slug>/san-pham/", include("cooperatives.import_urls")),
 ]

@@ -144,3 +144,24 @@ def stripe_events_requeue_task() -> int:
     for stripe_event_id in waiting:
         enqueue(stripe_event_process_task, stripe_event_id=stripe_event_id)
     return len(waiting)
+
+
+# --- The console's order work (issue: "chốt đơn" from a phone) -------------------------------
+
+
+@shared_task
+def fulfilment_event_notify_task(event_id: int) -> None:
+    """Tell the shopper about one step of their order (confirmed, shipped, delivered,
+    cancelled by the cooperative, a line changed)."""
+
+
+@shared_task
+def unconfirmed_reminders_task() -> int:
+    """Periodic: remind managers of parts still unconfirmed after UNCONFIRMED_REMINDER_HOURS."""
+    return 0
+
+
+@shared_task
+def manager_digest_task() -> int:
+    """Periodic, each morning: tell each cooperative's managers what waits for them."""
+    return 0

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (all OSCAR_* defaults, overridden below)
 
@@ -240,6 +241,10 @@ STRIPE_MAX_AMOUNT = 99_999_999
 # Seconds to wait for Stripe: the shopper waits too, and the order row stays locked.
 STRIPE_TIMEOUT = int(env("STRIPE_TIMEOUT", "15"))
 
+# Managers are reminded of parts still not confirmed ("chốt đơn") this many hours after
+# the order came in.
+UNCONFIRMED_REMINDER_HOURS = int(env("UNCONFIRMED_REMINDER_HOURS", "4"))
+
 # How long a prepaid part waits for its money before it is cancelled and its stock returned.
 TRANSFER_PAYMENT_HOURS = int(env("TRANSFER_PAYMENT_HOURS", "48"))
 CARD_PAYMENT_MINUTES = int(env("CARD_PAYMENT_MINUTES", "60"))
@@ -276,6 +281,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-requeue": {
         "task": "cooperatives.tasks.notifications_requeue_task",
         "schedule": 600,
+    },
+    "unconfirmed-reminders": {
+        "task": "cooperatives.tasks.unconfirmed_reminders_task",
+        "schedule": 3600,
+    },
+    "manager-digest": {
+        "task": "cooperatives.tasks.manager_digest_task",
+        "schedule": crontab(hour=6, minute=0),  # before the day's packing
     },
     "stripe-events-requeue": {
         "task": "cooperatives.tasks.stripe_events_requeue_task",

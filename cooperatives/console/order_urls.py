@@ -1,0 +1,3 @@
+"""Console URLs (see cooperatives/console/__init__.py)."""
+
+urlpatterns: list = []
