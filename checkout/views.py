@@ -21,9 +21,9 @@ from oscar.apps.checkout.session import CheckoutSessionMixin as CoreCheckoutSess
 from oscar.apps.checkout.views import UserAddressDeleteView, UserAddressUpdateView  # noqa: F401
 
 from address.models import UserAddress
-from checkout.forms import DeliveryForm
 from cooperatives import selectors as cooperative_selectors
 from cooperatives.basket import basket_parts, basket_problems
+from cooperatives.forms import DeliveryForm
 from cooperatives.services.checkout import (
     CheckoutError,
     DeliveryAddress,

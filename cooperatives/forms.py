@@ -1,4 +1,7 @@
-"""The one delivery step of a phone-first checkout: who, where, how each part ships, how to pay."""
+"""The delivery form of checkout and of phone orders: who, where, how each part ships, how to pay.
+
+It lives with the cooperatives because it is built from a basket's cooperative parts;
+the checkout fork and the manager console both use it."""
 
 import phonenumbers
 from django import forms

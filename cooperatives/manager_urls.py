@@ -42,16 +42,6 @@ urlpatterns = [
         manager_views.ProductImageMoveView.as_view(),
         name="product-image-move",
     ),
-    path(
-        "<slug:cooperative_slug>/don-hang/",
-        manager_views.OrderListView.as_view(),
-        name="orders",
-    ),
-    path(
-        "<slug:cooperative_slug>/don-hang/<int:pk>/da-nhan-tien/",
-        manager_views.PaymentReceivedView.as_view(),
-        name="payment-received",
-    ),
     # Order work, one URL module per area (cooperatives/console/).
     path("<slug:cooperative_slug>/don-hang/", include("cooperatives.console.order_urls")),
     path("<slug:cooperative_slug>/dat-hang-ho/", include("cooperatives.console.phone_order_urls")),

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -21,11 +20,9 @@ from cooperatives.manager import CooperativeManagerMixin
 from cooperatives.manager_forms import ProductImageForm, ProductManageForm
 from cooperatives.selectors import (
     cooperatives_managed_by,
-    fulfilments_for_cooperative,
     product_form_initial,
     products_managed,
 )
-from cooperatives.services.fulfillment import fulfilment_payment_received
 
 
 class ConsoleHomeView(LoginRequiredMixin, TemplateView):
@@ -237,52 +234,3 @@ class ProductImageMoveView(ManagedImageMixin, View):
             cooperative=self.cooperative, image=image, offset=offset
         )
         return redirect(self.product_url(image.product))
-
-
-class OrderListView(CooperativeManagerMixin, ListView):
-    """The cooperative's parts of orders, newest first, with what each still waits for."""
-
-    template_name = "cooperatives/manager/order_list.html"
-    context_object_name = "fulfilments"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return fulfilments_for_cooperative(cooperative=self.cooperative)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["console_section"] = "orders"
-        return ctx
-
-
-class PaymentReceivedView(CooperativeManagerMixin, View):
-    """A manager saw a bank transfer for one of the cooperative's parts arrive."""
-
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        fulfilment = get_object_or_404(
-            fulfilments_for_cooperative(cooperative=self.cooperative),
-            pk=self.kwargs["pk"],
-        )
-        try:
-            fulfilment_payment_received(fulfilment=fulfilment, actor=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("Transfer for order %(number)s recorded as received.")
-                % {"number": fulfilment.order.number},
-            )
-        return redirect(self.back_url())
-
-    def back_url(self) -> str:
-        """The list page the manager came from, or the first page."""
-        url = self.request.POST.get("next", "")
-        if url and url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        ):
-            return url
-        return reverse("manager:orders", kwargs={"cooperative_slug": self.cooperative.slug})

@@ -153,15 +153,45 @@ def stripe_events_requeue_task() -> int:
 def fulfilment_event_notify_task(event_id: int) -> None:
     """Tell the shopper about one step of their order (confirmed, shipped, delivered,
     cancelled by the cooperative, a line changed)."""
+    from cooperatives.models import FulfilmentEvent
+    from cooperatives.services.notifications import fulfilment_event_notifications
+
+    event = (
+        FulfilmentEvent.objects.select_related(
+            "fulfilment__order__shipping_address", "fulfilment__cooperative"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return
+    _notifications_send_later(fulfilment_event_notifications(event=event))
 
 
 @shared_task
 def unconfirmed_reminders_task() -> int:
-    """Periodic: remind managers of parts still unconfirmed after UNCONFIRMED_REMINDER_HOURS."""
-    return 0
+    """Periodic: remind managers of parts still unconfirmed after UNCONFIRMED_REMINDER_HOURS.
+
+    Returns how many were queued: new reminders, and any still unsent (sending is once).
+    """
+    from cooperatives.services.notifications import unconfirmed_reminders
+
+    return _notifications_queued(unconfirmed_reminders())
 
 
 @shared_task
 def manager_digest_task() -> int:
-    """Periodic, each morning: tell each cooperative's managers what waits for them."""
-    return 0
+    """Periodic, each morning: tell each cooperative's managers what waits for them.
+
+    Returns how many were queued: a second run the same day queues only what is unsent.
+    """
+    from cooperatives.services.notifications import manager_digest
+
+    return _notifications_queued(manager_digest())
+
+
+def _notifications_queued(notifications) -> int:
+    from cooperatives.models import Notification
+
+    _notifications_send_later(notifications)
+    return sum(1 for n in notifications if n.status == Notification.PENDING)

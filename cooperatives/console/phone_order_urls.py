@@ -1,3 +1,9 @@
-"""Console URLs (see cooperatives/console/__init__.py)."""
+"""Console URLs (see cooperatives/console/__init__.py): orders taken by phone or Zalo."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cooperatives.console import phone_orders
+
+urlpatterns: list = [
+    path("", phone_orders.PhoneOrderView.as_view(), name="phone-order"),
+]

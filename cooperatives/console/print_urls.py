@@ -1,3 +1,10 @@
-"""Console URLs (see cooperatives/console/__init__.py)."""
+"""Console URLs (see cooperatives/console/__init__.py): packing slips and the pick list."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cooperatives.console import printing
+
+urlpatterns: list = [
+    path("phieu-giao/<int:pk>/", printing.PackingSlipView.as_view(), name="packing-slip"),
+    path("soan-hang/", printing.PickListView.as_view(), name="pick-list"),
+]

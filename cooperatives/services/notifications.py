@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cooperatives import channels, statuses
 from cooperatives.channels import ChannelError, PermanentChannelError, channel_for
@@ -434,3 +435,310 @@ def cancellations_unannounced(
         .order_by("updated_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+# --- A step of a part the shopper hears of (the console's actions) ---------------------------
+
+# The steps a shopper is told about, by the state the part moved to, and what each is
+# called in templates and in ``ZNS_TEMPLATES``. Packed and returned are the cooperative's
+# own business; payments the shopper made themselves.
+SHOPPER_STEPS = {
+    statuses.CONFIRMED: "fulfilment_confirmed",
+    statuses.SHIPPED: "fulfilment_shipped",
+    statuses.DELIVERED: "fulfilment_delivered",
+    statuses.CANCELLED: "fulfilment_cancelled",
+}
+STEP_CHANGED = "fulfilment_changed"
+
+
+def _shopper_step(event) -> str:
+    """What the shopper is told of ``event``: a step name, or "" for nothing."""
+    if event.channel == statuses.CHANNEL_SHOPPER:
+        return ""  # they did it themselves, on their order page
+    if event.kind == statuses.EVENT_STATUS:
+        return SHOPPER_STEPS.get(event.to_state, "")
+    if event.kind == statuses.EVENT_CHANGE:
+        return STEP_CHANGED
+    return ""  # payment events: money the shopper sent, or the carrier collected
+
+
+@transaction.atomic
+def fulfilment_event_notifications(*, event) -> list[Notification]:
+    """Tell the shopper of one step of a cooperative's part of their order, once.
+
+    The shopper hears of their part being confirmed ("chốt đơn"), shipped (carrier and
+    tracking number), delivered, cancelled by the cooperative (with its reason) and of a
+    line changed or removed (the part's new total and the cash to pay on delivery). An
+    e-mail if the order has an address, and a message to the delivery phone: Zalo ZNS when
+    ``ZNS_TEMPLATES`` names a template for the step, else SMS.
+
+    Nothing for steps the shopper does not need (packed, returned, payments) or took
+    themselves. Keys are ``fulfilment-event:<event id>:shopper:<email|phone>``, so a task
+    that runs twice sends once.
+
+    The approved ZNS templates take ``customer_name``, ``order_code``, ``cooperative``,
+    ``status``, ``total`` and ``cod_amount`` (whole đồng), ``carrier``,
+    ``tracking_number`` and ``note``.
+    """
+    step = _shopper_step(event)
+    if not step:
+        return []
+    fulfilment = event.fulfilment
+    order = fulfilment.order
+    cooperative = fulfilment.cooperative
+    prefix = f"fulfilment-event:{event.pk}:shopper"
+    existing = {n.key: n for n in Notification.objects.filter(key__startswith=prefix + ":")}
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **_shopper_context(order),
+            "step": step,
+            "event": event,
+            "order": order,
+            "currency": order.currency,
+            "cooperative": cooperative,
+            "fulfilment": fulfilment,
+            "lines": list(
+                order.lines.filter(partner_id=cooperative.partner_id, quantity__gt=0).order_by("pk")
+            ),
+            "is_cod": order.payment_method == payment_methods.COD,
+            "order_url": order_page_url(order),
+        }
+        subject = {
+            "fulfilment_confirmed": _("Order %(number)s: %(cooperative)s confirmed your order"),
+            "fulfilment_shipped": _("Order %(number)s: %(cooperative)s sent your parcel"),
+            "fulfilment_delivered": _("Order %(number)s: the parcel of %(cooperative)s arrived"),
+            "fulfilment_cancelled": _("Order %(number)s: the part of %(cooperative)s is cancelled"),
+            STEP_CHANGED: _("Order %(number)s: %(cooperative)s changed your order"),
+        }[step] % {"number": order.number, "cooperative": cooperative.name}
+        notifications = []
+        if order.email:
+            notifications.append(
+                _notification_ensure(
+                    existing,
+                    key=f"{prefix}:email",
+                    build=lambda: {
+                        "channel": channels.EMAIL,
+                        "recipient": order.email,
+                        "subject": subject,
+                        "body": _render(f"{step}_shopper.txt", context),
+                        "order": order,
+                    },
+                )
+            )
+        phone = order.shipping_address.phone_number if order.shipping_address else None
+        if phone:
+            notifications.append(
+                _notification_ensure(
+                    existing,
+                    key=f"{prefix}:phone",
+                    build=lambda: _step_phone_message(step, phone, context),
+                )
+            )
+    return notifications
+
+
+def _step_phone_message(step: str, phone, context: dict) -> dict:
+    order, fulfilment, event = context["order"], context["fulfilment"], context["event"]
+    text = _render("fulfilment_step_sms.txt", context).strip()
+    template_id = settings.ZNS_TEMPLATES.get(step, "")
+    if template_id:
+        return {
+            "channel": channels.ZNS,
+            "recipient": phone.as_e164,
+            "template_id": template_id,
+            "data": {
+                "customer_name": context["shopper_name"],
+                "order_code": str(order.number),
+                "cooperative": context["cooperative"].name,
+                "status": fulfilment.get_status_display(),
+                "total": int(fulfilment.total),
+                "cod_amount": int(fulfilment.cod_amount),
+                "carrier": fulfilment.carrier,
+                "tracking_number": fulfilment.tracking_number,
+                "note": event.note[:200],
+            },
+            "body": text,
+            "order": order,
+        }
+    return {
+        "channel": channels.SMS,
+        "recipient": phone.as_e164,
+        "body": _sms_text(text),
+        "order": order,
+    }
+
+
+# --- Reminders and the morning digest for managers -------------------------------------------
+
+
+def _awaiting_confirmation(queryset):
+    """Parts a manager should confirm now: new, and not still waiting for prepayment.
+
+    A transfer or card part whose money has not been seen is left out: the cooperative is
+    told to wait for the money before sending, and the part is cancelled by itself when
+    the money does not come (``payments_expire``); reminding about it would only nag.
+    """
+    return queryset.filter(status=statuses.NEW).exclude(payment_status=statuses.PAYMENT_AWAITING)
+
+
+@transaction.atomic
+def unconfirmed_reminders(*, now: datetime.datetime | None = None) -> list[Notification]:
+    """Remind each cooperative's managers of parts still new after a few hours.
+
+    A part counts once it is older than ``UNCONFIRMED_REMINDER_HOURS`` and not waiting for
+    a transfer or card payment. One e-mail per manager per part per (local) day at most:
+    the key carries the date, so the hourly task writes nothing new for the rest of the day.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.UNCONFIRMED_REMINDER_HOURS)
+    today = timezone.localdate(now)
+    parts = list(
+        _awaiting_confirmation(Fulfilment.objects.filter(created_at__lt=cutoff))
+        .select_related("order", "order__shipping_address", "cooperative__partner")
+        .order_by("cooperative_id", "created_at", "pk")
+    )
+    if not parts:
+        return []
+    existing = {
+        n.key: n
+        for n in Notification.objects.filter(
+            key__startswith="unconfirmed-reminder:", key__endswith=f":{today.isoformat()}"
+        )
+    }
+    addresses: dict[int, list[tuple[str, str]]] = {}
+    notifications = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for fulfilment in parts:
+            cooperative = fulfilment.cooperative
+            if cooperative.pk not in addresses:
+                addresses[cooperative.pk] = _cooperative_addresses(cooperative)
+            order = fulfilment.order
+            context = {
+                **_shopper_context(order),
+                "order": order,
+                "currency": order.currency,
+                "cooperative": cooperative,
+                "fulfilment": fulfilment,
+                "hours": int((now - fulfilment.created_at).total_seconds() // 3600),
+                "console_url": _console_url(),
+            }
+            subject = _("Reminder: order %(number)s waits for %(cooperative)s to confirm") % {
+                "number": order.number,
+                "cooperative": cooperative.name,
+            }
+            for who, address in addresses[cooperative.pk]:
+                notifications.append(
+                    _notification_ensure(
+                        existing,
+                        key=f"unconfirmed-reminder:{fulfilment.pk}:{who}:{today.isoformat()}",
+                        build=lambda address=address, context=context, subject=subject: {
+                            "channel": channels.EMAIL,
+                            "recipient": address,
+                            "subject": subject,
+                            "body": _render("unconfirmed_reminder_cooperative.txt", context),
+                            "order": context["order"],
+                        },
+                    )
+                )
+    return notifications
+
+
+# Parts listed by name in the digest, per list; the rest are counted.
+DIGEST_LIST_LIMIT = 30
+
+
+@transaction.atomic
+def manager_digest(*, today: datetime.date | None = None) -> list[Notification]:
+    """The morning e-mail to each cooperative's managers: what waits for them today.
+
+    Counts of open parts by state, and the parts to confirm, to pack and to hand to the
+    carrier. A cooperative with nothing to confirm, pack or ship gets nothing. One e-mail
+    per manager per cooperative per day (``manager-digest:<cooperative>:<date>:<who>``).
+    """
+    today = today or timezone.localdate()
+    open_states = (statuses.NEW, statuses.CONFIRMED, statuses.PACKED, statuses.SHIPPED)
+    parts = (
+        Fulfilment.objects.filter(status__in=open_states)
+        .select_related("order", "order__shipping_address", "cooperative__partner")
+        .order_by("cooperative_id", "created_at", "pk")
+    )
+    by_cooperative: dict[int, list[Fulfilment]] = {}
+    for fulfilment in parts:
+        by_cooperative.setdefault(fulfilment.cooperative_id, []).append(fulfilment)
+    existing = {
+        n.key: n
+        for n in Notification.objects.filter(
+            key__startswith="manager-digest:", order__isnull=True
+        ).filter(key__contains=f":{today.isoformat()}:")
+    }
+    labels = dict(statuses.FULFILMENT_CHOICES)
+    notifications = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for cooperative_parts in by_cooperative.values():
+            cooperative = cooperative_parts[0].cooperative
+            to_confirm = [
+                f
+                for f in cooperative_parts
+                if f.status == statuses.NEW and f.payment_status != statuses.PAYMENT_AWAITING
+            ]
+            to_pack = [f for f in cooperative_parts if f.status == statuses.CONFIRMED]
+            to_ship = [f for f in cooperative_parts if f.status == statuses.PACKED]
+            if not (to_confirm or to_pack or to_ship):
+                continue
+            counts = [
+                (str(labels[state]), sum(1 for f in cooperative_parts if f.status == state))
+                for state in open_states
+            ]
+            awaiting_payment = sum(
+                1
+                for f in cooperative_parts
+                if f.status == statuses.NEW and f.payment_status == statuses.PAYMENT_AWAITING
+            )
+            context = {
+                "cooperative": cooperative,
+                "today": today,
+                "counts": counts,
+                "awaiting_payment": awaiting_payment,
+                "lists": [
+                    (_("To confirm"), _digest_rows(to_confirm), len(to_confirm)),
+                    (_("To pack"), _digest_rows(to_pack), len(to_pack)),
+                    (_("To hand to the carrier"), _digest_rows(to_ship), len(to_ship)),
+                ],
+                "limit": DIGEST_LIST_LIMIT,
+                "console_url": _console_url(),
+            }
+            count = len(to_confirm) + len(to_pack) + len(to_ship)
+            subject = ngettext(
+                "%(cooperative)s today: %(count)s order waits for you",
+                "%(cooperative)s today: %(count)s orders wait for you",
+                count,
+            ) % {"cooperative": cooperative.name, "count": count}
+            for who, address in _cooperative_addresses(cooperative):
+                notifications.append(
+                    _notification_ensure(
+                        existing,
+                        key=f"manager-digest:{cooperative.pk}:{today.isoformat()}:{who}:email",
+                        build=lambda address=address, context=context, subject=subject: {
+                            "channel": channels.EMAIL,
+                            "recipient": address,
+                            "subject": subject,
+                            "body": _render("manager_digest_cooperative.txt", context),
+                        },
+                    )
+                )
+    return notifications
+
+
+def _digest_rows(parts: list[Fulfilment]) -> list[dict]:
+    rows = []
+    for fulfilment in parts[:DIGEST_LIST_LIMIT]:
+        order = fulfilment.order
+        rows.append(
+            {
+                "fulfilment": fulfilment,
+                "order": order,
+                "currency": order.currency,
+                **_shopper_context(order),
+            }
+        )
+    return rows

@@ -54,6 +54,7 @@ def owned():
         "pk": product.pk,
         "image_pk": image.pk,
         "import_pk": product_import.pk,
+        "action": "confirm",  # the order card's actions (tests/cooperatives/console/)
     }
     return {"manager": manager, "cooperative": cooperative, "product": product, "kwargs": kwargs}
 
