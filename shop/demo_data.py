@@ -187,11 +187,16 @@ CERTIFICATIONS = {
     "Miến dong Bạch Thông gói 500 g": [("haccp", "HACCP-TN-0077", "Quacert")],
 }
 
+# Every block type appears in at least one story: paragraphs, an image with caption, a
+# quote, a video, a product card, a product row and a cooperative card. Products are
+# named by title (they are looked up, never copied into the story).
 STORIES = [
     {
         "slug": "nhung-soi-mien-phoi-nang",
         "title": "Những sợi miến phơi nắng ở Bạch Thông",
         "cooperative": "htx-mien-dong-bach-thong",
+        "author": "Đặng Minh Thu",
+        "tags": ["miến dong", "mùa thu hoạch"],
         "intro": "Mỗi mẻ miến dong cần ba ngày nắng và đôi tay của cả thôn.",
         "paragraphs": [
             "Tháng Mười, khi củ dong riềng đã già, cả thôn Nà Pài cùng xuống nương. Củ được rửa sạch, "
@@ -200,11 +205,25 @@ STORIES = [
             "phụ gia: sợi miến có màu vàng nhạt của củ dong.",
             "Hợp tác xã hiện có ba mươi hộ xã viên, mỗi năm làm ra khoảng mười lăm tấn miến.",
         ],
+        "image_caption": "Miến phơi trên giàn tre ở thôn Nà Pài.",
+        "quote": (
+            "Nắng to thì miến giòn, trời âm thì cả thôn ngồi chờ.",
+            "Bà Hoàng Thị Lan, xã viên",
+        ),
+        "video": "https://www.youtube.com/watch?v=chophien01",
+        "product_card": "Miến dong Bạch Thông gói 500 g",
+        "product_row": [
+            "Miến dong Bạch Thông gói 1 kg",
+            "Miến dong sợi nhỏ gói 300 g",
+            "Phở khô Bạch Thông gói 500 g",
+        ],
     },
     {
         "slug": "che-co-thu-tren-nui-phja-khao",
         "title": "Chè cổ thụ trên núi Phja Khao",
         "cooperative": "htx-che-shan-tuyet-cho-don",
+        "author": "Đặng Minh Thu",
+        "tags": ["chè", "người Dao"],
         "intro": "Người Dao ở Chợ Đồn giữ những cây chè Shan tuyết đã sống hơn trăm năm.",
         "paragraphs": [
             "Ở độ cao hơn một nghìn mét, sương mù phủ đồi chè gần như quanh năm. Thân cây phủ một lớp "
@@ -212,12 +231,95 @@ STORIES = [
             "Búp chè được hái tay vào sáng sớm, sao trên chảo gang và vò bằng tay. Một cân chè khô cần "
             "gần năm cân búp tươi.",
         ],
+        "image_caption": "Cây chè Shan tuyết hơn trăm tuổi trên sườn Phja Khao.",
+        "quote": ("Cây chè này ông tôi trồng, giờ cháu tôi hái.", "Ông Triệu Văn Sơn"),
+        "product_card": "Chè Shan tuyết Phja Khao hộp 200 g",
+        "product_row": ["Chè Shan tuyết hồng trà hộp 100 g", "Trà hoa chè Shan tuyết hộp 50 g"],
+    },
+    {
+        "slug": "mat-ong-rung-ba-be",
+        "title": "Mùa mật ong rừng quanh hồ Ba Bể",
+        "cooperative": "htx-ba-be-xanh",
+        "author": "Đặng Minh Thu",
+        "tags": ["mật ong", "mùa thu hoạch"],
+        "intro": "Tháng Ba, hoa rừng nở và những người nuôi ong dọn thùng chờ mật.",
+        "paragraphs": [
+            "Đàn ong được nuôi trong thùng gỗ đặt dưới tán rừng quanh hồ. Ong tự kiếm hoa, không cho "
+            "ăn đường.",
+            "Mỗi năm chỉ quay mật hai lần, sau khi nắp sáp đã phủ kín cầu mật.",
+        ],
+        "image_caption": "Cầu mật vừa lấy ra khỏi thùng.",
+        "quote": ("Mật thật thì để tủ lạnh sẽ đông lại, không phải hỏng.", "Anh Ma Văn Toàn"),
+        "product_card": "Mật ong rừng Ba Bể chai 500 ml",
+        "product_row": ["Mật ong hoa bạc hà chai 250 ml", "Măng vầu khô gói 500 g"],
+        "days_before": 30,
+    },
+    {
+        "slug": "gio-qua-tet-tu-ba-hop-tac-xa",
+        "title": "Giỏ quà Tết từ ba hợp tác xã",
+        "cooperative": "htx-ba-be-xanh",
+        "other_cooperatives": ["htx-che-shan-tuyet-cho-don", "htx-mien-dong-bach-thong"],
+        "author": "Đặng Minh Thu",
+        "tags": ["quà Tết"],
+        "intro": "Gạo nếp, chè và miến: một mâm cỗ Tết từ vùng cao Thái Nguyên.",
+        "paragraphs": [
+            "Ba hợp tác xã cùng chọn những sản phẩm làm nên mâm cỗ ngày Tết của người vùng cao.",
+        ],
+        "image_caption": "Giỏ quà Tết đan bằng tre.",
+        "quote": ("Quà Tết quê mình thì phải có nếp mới.", "Chị Nông Thị Hoa"),
+        "product_card": "Gạo nếp vải Ba Bể túi 2 kg",
+        "product_row": [
+            "Chè Shan tuyết túi 500 g",
+            "Miến dong Bạch Thông gói 1 kg",
+            "Hồng sấy dẻo túi 500 g",
+        ],
+        "days_before": 60,
     },
 ]
+
+# A video link is answered by its provider over the internet; the demo keeps a stored
+# answer so that the story plays offline too (youtube-nocookie, no tracking).
+DEMO_VIDEO_HTML = (
+    '<iframe width="800" height="450" src="https://www.youtube-nocookie.com/embed/chophien01" '
+    'title="Làm miến dong ở Bạch Thông" frameborder="0" allowfullscreen></iframe>'
+)
+
+HOME = {
+    "hero_title": "Đặc sản vùng cao, từ tay người làm ra",
+    "hero_text": "Mua trực tiếp từ các hợp tác xã Thái Nguyên. Thanh toán khi nhận hàng.",
+    "hero_link_url": "/shop/catalogue/",
+    "hero_link_text": "Xem tất cả sản phẩm",
+    "intro": "<p>Đặc sản của các hợp tác xã vùng cao Thái Nguyên, giao tận nhà. "
+    "Thanh toán khi nhận hàng.</p>",
+    "featured_products": [
+        "Miến dong Bạch Thông gói 500 g",
+        "Chè Shan tuyết Phja Khao hộp 200 g",
+        "Mật ong rừng Ba Bể chai 500 ml",
+        "Gạo nếp vải Ba Bể túi 2 kg",
+        "Tinh bột nghệ nếp Chợ Đồn hũ 200 g",
+        "Hồng không hạt Quang Thuận hộp 2 kg",
+        "Măng vầu khô gói 500 g",
+        "Mắc khén rừng túi 100 g",
+    ],
+}
+
+CAMPAIGN = {
+    "slug": "gio-qua-tet",
+    "title": "Giỏ quà Tết vùng cao",
+    "intro": "Đặt quà Tết từ các hợp tác xã: gạo nếp, chè, miến và mật ong.",
+    "paragraph": "Đơn đặt trước ngày 20 tháng Chạp được giao kịp trước Tết.",
+    "products": [
+        "Gạo nếp vải Ba Bể túi 2 kg",
+        "Chè Shan tuyết túi 500 g",
+        "Miến dong Bạch Thông gói 1 kg",
+        "Mật ong rừng Ba Bể chai 500 ml",
+    ],
+}
 
 # email, full name, role; managers are added from COOPERATIVES above.
 USERS = [
     ("khach@example.vn", "Nguyễn Thị Mai", "shopper"),
     ("bientap@example.vn", "Đặng Minh Thu", "editor"),
+    ("kiemduyet@example.vn", "Lương Văn Đức", "moderator"),
     ("admin@example.vn", "Phạm Quốc Huy", "staff"),
 ]

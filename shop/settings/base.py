@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shop.middleware.DashboardStaffOnlyMiddleware",  # partner users: console only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
@@ -289,6 +290,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "manager-digest": {
         "task": "cooperatives.tasks.manager_digest_task",
         "schedule": crontab(hour=6, minute=0),  # before the day's packing
+    },
+    # Wagtail's scheduled publishing (stories/tasks.py runs `manage.py publish_scheduled`).
+    "stories-publish-scheduled": {
+        "task": "stories.tasks.publish_scheduled_task",
+        "schedule": crontab(minute="*"),
     },
     "stripe-events-requeue": {
         "task": "cooperatives.tasks.stripe_events_requeue_task",

@@ -9,12 +9,13 @@ from wagtail.models import Page
 
 from catalogue.models import Category, Product, ProductImage
 from cooperatives.models import Cooperative
+from stories.models import CampaignPage, HomePage, StoryPage, StoryPageTag
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [
     Cooperative, Partner, Product, StockRecord, ProductImage, Category,
-    get_user_model(), Page, get_image_model(),
+    get_user_model(), Page, get_image_model(), StoryPage, StoryPageTag, CampaignPage,
 ]  # fmt: skip
 
 
@@ -51,3 +52,22 @@ def test_every_demo_product_has_a_price_stock_record_of_its_cooperative(demo_sto
         assert stockrecord.price_currency == "VND"
         assert stockrecord.price == stockrecord.price.to_integral_value() > 0
         assert product.categories.count() == 1
+
+
+def test_demo_stories_use_every_block_and_a_campaign_is_running(client, demo_store):
+    stories = StoryPage.objects.live()
+    assert stories.count() >= 4
+    block_types = {block.block_type for story in stories for block in story.body}
+    assert block_types == {
+        "paragraph", "image", "quote", "video", "product_card", "product_row",
+        "cooperative_card",
+    }  # fmt: skip
+    (campaign,) = CampaignPage.objects.live()
+    assert campaign.status() == "running"
+    home = HomePage.objects.get()
+    assert home.hero_title and len(home.featured_products) == 8
+    story = stories.get(slug="nhung-soi-mien-phoi-nang")
+    html = client.get(story.url).content.decode()
+    assert "youtube-nocookie.com/embed/" in html  # the stored answer: no network
+    assert 'action="/shop/basket/add/' in html
+    assert client.get(campaign.url).status_code == 200

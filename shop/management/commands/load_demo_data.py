@@ -16,6 +16,9 @@ from django.utils import timezone
 from oscar.apps.partner.models import StockRecord
 from PIL import Image as PillowImage
 from PIL import ImageDraw, ImageFont
+from wagtail.embeds.blocks import EmbedValue
+from wagtail.embeds.embeds import get_embed_hash
+from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 
 from address.models import Commune
@@ -27,7 +30,8 @@ from cooperatives.services.shipping import shipping_rate_set
 from shop import demo_data
 from shop.text import fold
 from stories import services as story_services
-from stories.models import HomePage, StoryIndexPage, StoryPage
+from stories.blocks import VIDEO_MAX_WIDTH
+from stories.models import CampaignIndexPage, CampaignPage, HomePage, StoryIndexPage, StoryPage
 
 User = get_user_model()
 
@@ -199,22 +203,19 @@ class Command(BaseCommand):
         for email, name, role in demo_data.USERS:
             if role == "staff":
                 self.user(email, name, is_staff=True, is_superuser=True)
-            elif role == "editor":
-                # Wagtail's own "Editors" group: write and submit pages, no publishing rights.
-                self.user(email, name).groups.add(Group.objects.get(name="Editors"))
+            elif role in ("editor", "moderator"):
+                # Wagtail's own groups: Editors write and submit, Moderators approve and publish.
+                group = "Editors" if role == "editor" else "Moderators"
+                self.user(email, name).groups.add(Group.objects.get(name=group))
             else:
                 self.user(email, name)
 
     def stories(self, cooperatives: dict[str, Cooperative]) -> None:
+        """The home page, a story index whose stories use every block, and a running campaign."""
         home = HomePage.objects.first()
         if home is None:
             raise RuntimeError("No HomePage: run `manage.py migrate` first.")
-        if not home.intro:
-            home.intro = (
-                "<p>Đặc sản của các hợp tác xã vùng cao Thái Nguyên, giao tận nhà. "
-                "Thanh toán khi nhận hàng.</p>"
-            )
-            home.save_revision().publish()
+        products = {product.title: product for product in Product.objects.all()}
         index = StoryIndexPage.objects.child_of(home).filter(slug="cau-chuyen").first()
         if index is None:
             index = story_services.story_index_create(
@@ -226,23 +227,109 @@ class Command(BaseCommand):
         for number, spec in enumerate(demo_data.STORIES):
             if StoryPage.objects.child_of(index).filter(slug=spec["slug"]).exists():
                 continue
-            cover = get_image_model().objects.create(
-                title=spec["title"],
-                file=ImageFile(
-                    io.BytesIO(placeholder_image(text=spec["title"], size=(1200, 675))),
-                    name=f"{spec['slug']}.jpg",
+            cover = self.wagtail_image(spec["title"], f"{spec['slug']}.jpg")
+            photo = self.wagtail_image(spec["image_caption"], f"{spec['slug']}-2.jpg")
+            body = [
+                (
+                    "image",
+                    {
+                        "image": photo,
+                        "alt_text": spec["image_caption"],
+                        "caption": spec["image_caption"],
+                    },
                 ),
-            )
+                ("quote", {"text": spec["quote"][0], "attribution": spec["quote"][1]}),
+                ("product_card", {"product": products[spec["product_card"]], "blurb": ""}),
+                (
+                    "product_row",
+                    {
+                        "title": "Cùng hợp tác xã",
+                        "products": [products[title] for title in spec["product_row"]],
+                    },
+                ),
+                (
+                    "cooperative_card",
+                    {"cooperative": cooperatives[spec["cooperative"]], "blurb": ""},
+                ),
+            ]
+            if spec.get("video"):
+                self.demo_video(spec["video"])
+                body.insert(2, ("video", {"video": EmbedValue(spec["video"]), "caption": ""}))
+            date = datetime.date(2026, 10, 1) + datetime.timedelta(days=number * 14)
             story_services.story_publish(
                 index=index,
                 title=spec["title"],
                 slug=spec["slug"],
                 intro=spec["intro"],
                 paragraphs=spec["paragraphs"],
-                date=datetime.date(2026, 10, 1) + datetime.timedelta(days=number * 14),
+                body=body,
+                author=spec["author"],
+                tags=spec["tags"],
+                date=date - datetime.timedelta(days=spec.get("days_before", 0)),
                 cooperative=cooperatives[spec["cooperative"]],
+                cooperatives=[cooperatives[slug] for slug in spec.get("other_cooperatives", [])],
+                products=[products[spec["product_card"]]]
+                + [products[title] for title in spec["product_row"]],
                 cover_image=cover,
             )
+        campaigns = CampaignIndexPage.objects.child_of(home).first()
+        if campaigns is None:
+            campaigns = story_services.campaign_index_create(
+                home=home, title="Mùa vụ và dịp lễ", slug="chien-dich"
+            )
+        spec = demo_data.CAMPAIGN
+        if not CampaignPage.objects.child_of(campaigns).filter(slug=spec["slug"]).exists():
+            today = timezone.localdate()
+            story_services.campaign_publish(
+                index=campaigns,
+                title=spec["title"],
+                slug=spec["slug"],
+                # Running whenever the demo is loaded, for two months.
+                start_date=today - datetime.timedelta(days=1),
+                end_date=today + datetime.timedelta(days=60),
+                intro=spec["intro"],
+                body=[("paragraph", f"<p>{spec['paragraph']}</p>")],
+                products=[products[title] for title in spec["products"]],
+            )
+        if not home.hero_title:
+            self.home_page(home, products, cooperatives, link=campaigns)
+        story_services.editorial_roles_setup(sections=[index, campaigns])
+
+    def wagtail_image(self, title: str, name: str):
+        return get_image_model().objects.create(
+            title=title,
+            file=ImageFile(io.BytesIO(placeholder_image(text=title, size=(1200, 675))), name=name),
+        )
+
+    def demo_video(self, url: str) -> None:
+        """Remember the provider's answer for the demo video, so the demo needs no internet."""
+        Embed.objects.update_or_create(
+            hash=get_embed_hash(url, VIDEO_MAX_WIDTH),
+            defaults={
+                "url": url,
+                "max_width": VIDEO_MAX_WIDTH,
+                "type": "video",
+                "html": demo_data.DEMO_VIDEO_HTML,
+                "title": "Làm miến dong ở Bạch Thông",
+                "provider_name": "YouTube",
+            },
+        )
+
+    def home_page(self, home, products, cooperatives, *, link) -> None:
+        spec = demo_data.HOME
+        home.hero_title = spec["hero_title"]
+        home.hero_text = spec["hero_text"]
+        home.hero_link_url = spec["hero_link_url"]
+        home.hero_link_text = spec["hero_link_text"]
+        home.intro = spec["intro"]
+        home.hero_image = self.wagtail_image(spec["hero_title"], "trang-chu.jpg")
+        home.featured_products = [
+            ("product", products[title]) for title in spec["featured_products"]
+        ]
+        home.featured_cooperatives = [
+            ("cooperative", cooperative) for cooperative in cooperatives.values()
+        ]
+        home.save_revision().publish()
 
     def print_summary(self) -> None:
         self.stdout.write(
@@ -259,6 +346,7 @@ class Command(BaseCommand):
         ]
         rows += [
             ("content editor", "bientap@example.vn", "/cms/"),
+            ("content moderator", "kiemduyet@example.vn", "/cms/"),
             ("staff admin", "admin@example.vn", "/dashboard/, /cms/, /django-admin/"),
         ]
         for role, email, where in rows:
