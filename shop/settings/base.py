@@ -345,5 +345,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "oscar.alerts": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
     },
 }
