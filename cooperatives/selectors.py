@@ -130,7 +130,7 @@ def order_parts(*, order) -> list[dict]:
     from cooperatives.services.checkout import transfer_for
 
     lines_by_partner: dict[int, list] = {}
-    for line in order.lines.select_related("product").order_by("pk"):
+    for line in order.lines.filter(quantity__gt=0).select_related("product").order_by("pk"):
         lines_by_partner.setdefault(line.partner_id, []).append(line)
     parts = []
     fulfilments = order.fulfilments.select_related("cooperative").prefetch_related("events")
@@ -298,7 +298,7 @@ def fulfilment_card(*, cooperative: Cooperative, pk: int):
     if fulfilment is None:
         return None
     fulfilment.own_lines = list(
-        fulfilment.order.lines.filter(partner_id=cooperative.partner_id)
+        fulfilment.order.lines.filter(partner_id=cooperative.partner_id, quantity__gt=0)
         .select_related("product")
         .order_by("pk")
     )

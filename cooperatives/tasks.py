@@ -115,6 +115,7 @@ def notifications_requeue_task() -> int:
     from cooperatives.queue import enqueue
     from cooperatives.services.notifications import (
         cancellations_unannounced,
+        events_unannounced,
         notifications_waiting,
         orders_unannounced,
     )
@@ -129,7 +130,10 @@ def notifications_requeue_task() -> int:
     cancellations = cancellations_unannounced(older_than=late)
     for fulfilment_id in cancellations:
         enqueue(fulfilment_cancelled_notify_task, fulfilment_id=fulfilment_id)
-    return len(waiting) + len(orders) + len(cancellations)
+    steps = events_unannounced(older_than=late)
+    for event_id in steps:
+        enqueue(fulfilment_event_notify_task, event_id=event_id)
+    return len(waiting) + len(orders) + len(cancellations) + len(steps)
 
 
 @shared_task

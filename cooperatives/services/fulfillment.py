@@ -168,10 +168,16 @@ def _cancel(
         )
     from cooperatives.tasks import fulfilment_cancelled_notify_task
 
-    # The cooperative hears of every cancellation, whoever (or whatever) made it.
-    transaction.on_commit(
-        lambda: enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
-    )
+    # The cooperative hears of every cancellation it did not make itself: the shopper's,
+    # the payment deadline's, Stripe's, staff's.
+    if not (
+        channel in (statuses.CHANNEL_WEB, *CONFIRM_CHANNELS)
+        and cooperative_is_managed_by(cooperative=locked.cooperative, user=actor)
+        and not (actor and actor.has_perm("cooperatives.change_cooperative"))
+    ):
+        transaction.on_commit(
+            lambda: enqueue(fulfilment_cancelled_notify_task, fulfilment_id=locked.pk)
+        )
     return locked, event
 
 
@@ -264,8 +270,10 @@ def payments_expire(*, now: datetime.datetime | None = None) -> int:
     the rest, and a part paid a moment ago (locked and re-read) is left alone.
     """
     now = now or timezone.now()
+    # A part confirmed or packed while its money had not come yet still holds stock: it
+    # expires too, or it would hold that stock for ever.
     due = Fulfilment.objects.filter(
-        status=statuses.NEW,
+        status__in=statuses.STOCK_HELD,
         payment_status=statuses.PAYMENT_AWAITING,
         payment_due_by__lt=now,
     ).values_list("pk", flat=True)
@@ -275,7 +283,7 @@ def payments_expire(*, now: datetime.datetime | None = None) -> int:
             fulfilment = Fulfilment.objects.select_for_update().filter(pk=pk).first()
             if fulfilment is None or fulfilment.payment_status != statuses.PAYMENT_AWAITING:
                 continue
-            if fulfilment.status != statuses.NEW:
+            if fulfilment.status not in statuses.STOCK_HELD:
                 continue
             fulfilment_cancel(
                 fulfilment=fulfilment,
@@ -435,6 +443,12 @@ def fulfilment_ship(
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
 
     def record_carrier(locked: Fulfilment) -> None:
+        if locked.payment_status == statuses.PAYMENT_AWAITING:
+            # A prepaid part leaves only once its money is in: nobody collects it at the door.
+            raise ValidationError(
+                _("This part waits for its payment; send it once the money has arrived."),
+                code="awaiting_payment",
+            )
         if not locked.is_pickup:
             errors = {}
             if not carrier:
@@ -622,6 +636,15 @@ def fulfilment_line_change(
         raise ValidationError(
             _("Quantities can only change before the order is confirmed."), code="not_new"
         )
+    if locked.payment_status == statuses.PAYMENT_AWAITING:
+        # The shopper may already have sent the old amount shown in the VietQR code.
+        raise ValidationError(
+            _(
+                "This part waits for a payment of its current total; cancel it instead, "
+                "or change it once the money has arrived."
+            ),
+            code="awaiting_payment",
+        )
     if locked.order.payment_method == "card" or locked.payment_status in statuses.PAYMENT_SETTLED:
         raise ValidationError(
             _("This part is already paid for; cancel it instead, or ask staff for a refund."),
@@ -642,7 +665,9 @@ def fulfilment_line_change(
         raise ValidationError({"quantity": _("That is the quantity already.")}, code="unchanged")
     if (
         quantity == 0
-        and not Line.objects.filter(order=locked.order, partner=locked.cooperative.partner)
+        and not Line.objects.filter(
+            order=locked.order, partner=locked.cooperative.partner, quantity__gt=0
+        )
         .exclude(pk=line.pk)
         .exists()
     ):
@@ -660,20 +685,18 @@ def fulfilment_line_change(
     new_excl = _scaled(old_excl, old_quantity, quantity)
     weight = (line.product.net_weight_grams or 0) if line.product else 0
     title = line.title
-    if quantity == 0:
-        line.delete()
-        line = None
-    else:
-        line.refresh_from_db(fields=["num_allocated", "allocation_cancelled"])
-        line.quantity = quantity
-        line.line_price_incl_tax, line.line_price_excl_tax = new_incl, new_excl
-        line.line_price_before_discounts_incl_tax = _scaled(
-            line.line_price_before_discounts_incl_tax, old_quantity, quantity
-        )
-        line.line_price_before_discounts_excl_tax = _scaled(
-            line.line_price_before_discounts_excl_tax, old_quantity, quantity
-        )
-        line.save()
+    # A removed line stays in the order with quantity 0: orders are records the law
+    # requires, and are never cut down after the fact.
+    line.refresh_from_db(fields=["num_allocated", "allocation_cancelled"])
+    line.quantity = quantity
+    line.line_price_incl_tax, line.line_price_excl_tax = new_incl, new_excl
+    line.line_price_before_discounts_incl_tax = _scaled(
+        line.line_price_before_discounts_incl_tax, old_quantity, quantity
+    )
+    line.line_price_before_discounts_excl_tax = _scaled(
+        line.line_price_before_discounts_excl_tax, old_quantity, quantity
+    )
+    line.save()
 
     delta_incl, delta_excl = new_incl - old_incl, new_excl - old_excl
     Order.objects.filter(pk=locked.order_id).update(
@@ -698,7 +721,7 @@ def fulfilment_line_change(
         note=f"{summary}. {note}".strip() if note else summary,
     )
     _tell_shopper(event)
-    return line
+    return line if quantity else None
 
 
 BULK_ACTIONS = ("confirm", "pack", "ship")

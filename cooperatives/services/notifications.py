@@ -586,12 +586,11 @@ def unconfirmed_reminders(*, now: datetime.datetime | None = None) -> list[Notif
     """Remind each cooperative's managers of parts still new after a few hours.
 
     A part counts once it is older than ``UNCONFIRMED_REMINDER_HOURS`` and not waiting for
-    a transfer or card payment. One e-mail per manager per part per (local) day at most:
-    the key carries the date, so the hourly task writes nothing new for the rest of the day.
+    a transfer or card payment. One e-mail per manager per part, once: the morning digest
+    lists what still waits every day, so a daily reminder per order would only bury it.
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.UNCONFIRMED_REMINDER_HOURS)
-    today = timezone.localdate(now)
     parts = list(
         _awaiting_confirmation(Fulfilment.objects.filter(created_at__lt=cutoff))
         .select_related("order", "order__shipping_address", "cooperative__partner")
@@ -602,7 +601,8 @@ def unconfirmed_reminders(*, now: datetime.datetime | None = None) -> list[Notif
     existing = {
         n.key: n
         for n in Notification.objects.filter(
-            key__startswith="unconfirmed-reminder:", key__endswith=f":{today.isoformat()}"
+            key__startswith="unconfirmed-reminder:",
+            order_id__in={fulfilment.order_id for fulfilment in parts},
         )
     }
     addresses: dict[int, list[tuple[str, str]]] = {}
@@ -630,7 +630,7 @@ def unconfirmed_reminders(*, now: datetime.datetime | None = None) -> list[Notif
                 notifications.append(
                     _notification_ensure(
                         existing,
-                        key=f"unconfirmed-reminder:{fulfilment.pk}:{who}:{today.isoformat()}",
+                        key=f"unconfirmed-reminder:{fulfilment.pk}:{who}",
                         build=lambda address=address, context=context, subject=subject: {
                             "channel": channels.EMAIL,
                             "recipient": address,
@@ -742,3 +742,43 @@ def _digest_rows(parts: list[Fulfilment]) -> list[dict]:
             }
         )
     return rows
+
+
+def events_unannounced(
+    *, older_than: datetime.timedelta, within: datetime.timedelta = datetime.timedelta(days=2)
+) -> list[int]:
+    """Ids of recent steps the shopper should have heard of but has no message for.
+
+    Their ``fulfilment_event_notify_task`` was lost (the broker was down when the step was
+    taken). Steps the shopper takes themselves, and steps they are not told of, are left
+    out by asking ``fulfilment_event_notifications`` itself when the task runs again.
+    """
+    from django.db.models import CharField, Exists, OuterRef, Q, Value
+    from django.db.models.functions import Cast, Concat
+
+    from cooperatives.models import FulfilmentEvent
+
+    now = timezone.now()
+    told = Notification.objects.filter(
+        key__startswith=Concat(
+            Value("fulfilment-event:"),
+            Cast(OuterRef("pk"), CharField()),
+            Value(":"),
+            output_field=CharField(),
+        )
+    )
+    shopper_steps = Q(
+        kind=statuses.EVENT_STATUS,
+        to_state__in=[statuses.CONFIRMED, statuses.SHIPPED, statuses.DELIVERED, statuses.CANCELLED],
+    ) | Q(kind=statuses.EVENT_CHANGE)
+    return list(
+        FulfilmentEvent.objects.filter(
+            shopper_steps,
+            created_at__lt=now - older_than,
+            created_at__gte=now - within,
+        )
+        .exclude(channel__in=[statuses.CHANNEL_SHOPPER, statuses.CHANNEL_SYSTEM])
+        .exclude(Exists(told))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )

@@ -79,3 +79,31 @@ def test_an_order_whose_notify_task_was_lost_is_announced_later():
     with mock.patch("cooperatives.tasks.order_placed_notify_task") as notify:
         notifications_requeue_task()
     notify.delay.assert_called_once_with(order_id=order.pk)
+
+
+def test_a_step_whose_notify_task_was_lost_is_announced_later():
+    from cooperatives import statuses
+    from cooperatives.models import FulfilmentEvent
+    from cooperatives.services.fulfillment import fulfilment_confirm
+    from tests.factories import (
+        CooperativeFactory,
+        ProductFactory,
+        UserFactory,
+        WeightBasedFactory,
+        place_order,
+    )
+
+    manager = UserFactory()
+    farm = CooperativeFactory(managers=[manager])
+    WeightBasedFactory(cooperative=farm)
+    with mock.patch("cooperatives.tasks.order_placed_notify_task"):
+        part = place_order((ProductFactory(cooperative=farm), 1)).fulfilments.get()
+    with mock.patch(
+        "cooperatives.tasks.fulfilment_event_notify_task.delay", side_effect=OSError("down")
+    ):
+        fulfilment_confirm(fulfilment=part, actor=manager, channel=statuses.CHANNEL_PHONE)
+    confirmed = FulfilmentEvent.objects.get(to_state=statuses.CONFIRMED)
+    _aged(FulfilmentEvent, confirmed.pk, "created_at", 30)
+    with mock.patch("cooperatives.tasks.fulfilment_event_notify_task") as notify:
+        notifications_requeue_task()
+    notify.delay.assert_called_once_with(event_id=confirmed.pk)

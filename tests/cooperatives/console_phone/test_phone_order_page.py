@@ -84,7 +84,7 @@ def test_a_landline_is_refused_with_the_checkout_message(client, manager, farm, 
 def test_no_products_or_a_row_without_quantity_is_refused(client, manager, farm, honey):
     client.force_login(manager)
     response = client.post(_url(farm), _data(honey, product_0="", quantity_0=""))
-    assert "Add at least one product." in response.context["form"].non_field_errors()
+    assert "Hãy thêm ít nhất một sản phẩm." in response.context["form"].non_field_errors()
     response = client.post(_url(farm), _data(honey, quantity_0=""))
     assert response.context["form"].errors["quantity_0"]
     assert not Order.objects.exists()

@@ -285,7 +285,8 @@ def test_cash_on_delivery_is_not_a_transfer_to_record(product, manager):
 # Unpaid parts expire
 
 
-def test_payments_expire_cancels_only_overdue_awaiting_new_parts(product, manager):
+def test_payments_expire_cancels_only_overdue_unpaid_parts(product, manager):
+    # A part confirmed before its money came still expires: it would hold stock for ever.
     overdue = _part((product, 1), payment_method="transfer")
     paid = _part((product, 2), payment_method="transfer")
     fulfilment_payment_received(fulfilment=paid, actor=manager)
@@ -299,24 +300,24 @@ def test_payments_expire_cancels_only_overdue_awaiting_new_parts(product, manage
         payment_due_by=later + datetime.timedelta(hours=1)
     )
 
-    assert payments_expire(now=later) == 1
+    assert payments_expire(now=later) == 2
 
-    overdue.refresh_from_db()
-    assert (overdue.status, overdue.payment_status) == (
-        statuses.CANCELLED,
-        statuses.PAYMENT_EXPIRED,
-    )
+    for part in (overdue, confirmed):
+        part.refresh_from_db()
+        assert (part.status, part.payment_status) == (
+            statuses.CANCELLED,
+            statuses.PAYMENT_EXPIRED,
+        )
     last = FulfilmentEvent.objects.filter(fulfilment=overdue, kind=statuses.EVENT_STATUS).last()
     assert (last.actor, last.channel) == (None, statuses.CHANNEL_SYSTEM)
     for part, status, payment_status in (
         (paid, statuses.NEW, statuses.PAYMENT_RECEIVED),
-        (confirmed, statuses.CONFIRMED, statuses.PAYMENT_AWAITING),
         (cod, statuses.NEW, statuses.PAYMENT_DUE),
         (not_yet, statuses.NEW, statuses.PAYMENT_AWAITING),
     ):
         part.refresh_from_db()
         assert (part.status, part.payment_status) == (status, payment_status)
-    assert _allocated(product) == 2 + 3 + 4 + 5  # only the expired part's unit came back
+    assert _allocated(product) == 2 + 4 + 5  # only the expired parts' units came back
 
 
 def test_payments_expire_twice_changes_nothing_more(product):

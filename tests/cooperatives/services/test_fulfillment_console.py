@@ -228,7 +228,7 @@ def test_raising_a_quantity_takes_stock_only_if_there_is_some(manager, farm, not
     assert part.goods_total == Decimal("500000")
 
 
-def test_quantity_zero_removes_the_line(manager, farm, product, notify):
+def test_quantity_zero_removes_the_line_but_keeps_it_on_record(manager, farm, product, notify):
     jam = ProductFactory(cooperative=farm, net_weight_grams=250, stockrecords__num_in_stock=9)
     part = _part((product, 1), (jam, 2))
     order = part.order
@@ -239,7 +239,10 @@ def test_quantity_zero_removes_the_line(manager, farm, product, notify):
         is None
     )
 
-    assert list(order.lines.values_list("product", flat=True)) == [product.pk]
+    assert list(order.lines.filter(quantity__gt=0).values_list("product", flat=True)) == [
+        product.pk
+    ]
+    assert order.lines.get(product=jam).quantity == 0  # orders are never cut down
     assert _stock(jam) == (9, 0)
     part.refresh_from_db()
     order.refresh_from_db()
@@ -406,3 +409,50 @@ def test_bulk_ship_takes_a_tracking_number_per_parcel(manager, farm, product, no
     two.refresh_from_db()
     assert (one.status, one.tracking_number) == ("shipped", "VTP-1")
     assert two.status == statuses.PACKED
+
+
+def _with_bank(farm):
+    farm.bank_bin, farm.bank_account_number, farm.bank_account_holder = "970405", "1", "HTX"
+    farm.save()
+
+
+def test_a_part_waiting_for_its_transfer_does_not_leave(manager, farm, product, notify):
+    _with_bank(farm)
+    part = _part((product, 1), payment_method="transfer")
+    part = services.fulfilment_confirm(
+        fulfilment=part, actor=manager, channel=statuses.CHANNEL_PHONE
+    )
+    part = services.fulfilment_pack(fulfilment=part, actor=manager)
+    with pytest.raises(ValidationError) as error:
+        services.fulfilment_ship(
+            fulfilment=part, actor=manager, carrier="VNPost", tracking_number="EB123"
+        )
+    assert error.value.code == "awaiting_payment"
+    part.refresh_from_db()
+    assert part.status == statuses.PACKED
+
+
+def test_the_amount_of_a_part_waiting_for_its_transfer_does_not_change(
+    manager, farm, product, notify
+):
+    _with_bank(farm)
+    part = _part((product, 2), payment_method="transfer")
+    with pytest.raises(ValidationError) as error:
+        services.fulfilment_line_change(
+            fulfilment=part, line=part.order.lines.get(), quantity=1, actor=manager
+        )
+    assert error.value.code == "awaiting_payment"
+    assert part.order.lines.get().quantity == 2
+
+
+def test_a_manager_is_not_told_of_their_own_cancellation(
+    manager, product, notify, django_capture_on_commit_callbacks
+):
+    part = _part((product, 1))
+    with (
+        mock.patch("cooperatives.tasks.fulfilment_cancelled_notify_task") as told,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.fulfilment_manager_cancel(fulfilment=part, actor=manager, reason="Hết hàng")
+    told.delay.assert_not_called()
+    notify.delay.assert_called_once()  # the shopper is told, with the reason
