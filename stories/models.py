@@ -9,15 +9,16 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from stories.blocks import (
@@ -26,6 +27,10 @@ from stories.blocks import (
     StoryStreamBlock,
     stream_product_ids,
 )
+from stories.views import product_chooser_viewset
+
+# Editors search and pick products in a modal: the shop has thousands of them.
+product_chooser_widget = product_chooser_viewset.widget_class
 
 
 def image_field(verbose_name):
@@ -37,6 +42,34 @@ def image_field(verbose_name):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+_https_url = URLValidator(schemes=["https"])
+
+
+def is_safe_link(value: str) -> bool:
+    """A path on this site (``/shop/``, not ``//host``) or an ``https://`` address."""
+    if not value or value != value.strip() or "\\" in value:
+        return False
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return False
+    if value.startswith("/"):
+        return not value.startswith("//")
+    if not value.lower().startswith("https://"):
+        return False
+    try:
+        _https_url(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def validate_safe_link(value: str) -> None:
+    if value and not is_safe_link(value):
+        raise ValidationError(
+            _("Enter a path on this site starting with “/” or an address starting with https://."),
+            code="unsafe_link",
+        )
 
 
 class HomePage(Page):
@@ -58,6 +91,7 @@ class HomePage(Page):
         _("hero link (address)"),
         max_length=300,
         blank=True,
+        validators=[validate_safe_link],
         help_text=_("Used when no page is chosen, e.g. /shop/catalogue/."),
     )
     hero_link_text = models.CharField(_("hero button text"), max_length=60, blank=True)
@@ -99,7 +133,8 @@ class HomePage(Page):
     def hero_link(self) -> str:
         if self.hero_link_page_id and self.hero_link_page.live:
             return self.hero_link_page.url
-        return self.hero_link_url
+        # Checked again here: a value written around the form's validation never renders.
+        return self.hero_link_url if is_safe_link(self.hero_link_url) else ""
 
     def get_context(self, request, *args, **kwargs):
         from stories import selectors  # selectors read these models
@@ -171,13 +206,6 @@ class StoryPage(Page):
         blank=True,
         related_name="featured_in_stories",
     )
-    products = ParentalManyToManyField(
-        "catalogue.Product",
-        verbose_name=_("products"),
-        blank=True,
-        related_name="stories",
-        help_text=_("Products this story is about: their pages link back to it."),
-    )
     tags = ClusterTaggableManager(through=StoryPageTag, blank=True, verbose_name=_("tags"))
     body = StreamField(StoryStreamBlock(), verbose_name=_("body"), blank=True)
 
@@ -191,10 +219,16 @@ class StoryPage(Page):
             [
                 FieldPanel("cooperative"),
                 FieldPanel("cooperatives", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("products", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("tags"),
             ],
             heading=_("What the story is about"),
+        ),
+        MultipleChooserPanel(
+            "product_links",
+            chooser_field_name="product",
+            heading=_("Products"),
+            label=_("Product"),
+            help_text=_("Products this story is about: their pages link back to it."),
         ),
     ]
     search_fields = [
@@ -219,6 +253,36 @@ class StoryPage(Page):
         # Every product card and row of the body from one query (a hidden product is absent).
         context["shop_products"] = selectors.products_for_streams(self.body)
         return context
+
+    @property
+    def products(self) -> list:
+        """The products picked for this story, in the editor's order (draft or live)."""
+        return [link.product for link in self.product_links.all()]
+
+
+class PageProduct(Orderable):
+    """One product picked for a page, by reference; the shop product stays the source."""
+
+    panels = [FieldPanel("product", widget=product_chooser_widget)]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+class StoryPageProduct(PageProduct):
+    page = ParentalKey(StoryPage, related_name="product_links", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="story_links",
+    )
+
+    class Meta(PageProduct.Meta):
+        verbose_name = _("story product")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "product"], name="story_product_once")
+        ]
 
 
 class CampaignIndexPage(Page):
@@ -250,9 +314,6 @@ class CampaignPage(Page):
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
     cover_image = image_field(_("cover image"))
     body = StreamField(StoryStreamBlock(), verbose_name=_("body"), blank=True)
-    products = ParentalManyToManyField(
-        "catalogue.Product", verbose_name=_("products"), blank=True, related_name="campaigns"
-    )
     offer = models.ForeignKey(
         "offer.ConditionalOffer",
         verbose_name=_("offer"),
@@ -278,7 +339,9 @@ class CampaignPage(Page):
         FieldPanel("intro"),
         FieldPanel("cover_image"),
         FieldPanel("body"),
-        FieldPanel("products", widget=forms.CheckboxSelectMultiple),
+        MultipleChooserPanel(
+            "product_links", chooser_field_name="product", heading=_("Products"), label=_("Product")
+        ),
         FieldRowPanel([FieldPanel("offer"), FieldPanel("voucher")]),
     ]
     search_fields = [
@@ -323,3 +386,30 @@ class CampaignPage(Page):
         context["shop_products"] = selectors.products_for_streams(self.body)
         context["campaign_products"] = selectors.products_public_of(self.products)
         return context
+
+    @property
+    def products(self) -> list:
+        """The products picked for this campaign, in the editor's order (draft or live)."""
+        return [link.product for link in self.product_links.all()]
+
+    def get_sitemap_urls(self, request=None):
+        # Search engines get a campaign only while it runs (before or after, its page says so).
+        if self.status() != "running":
+            return []
+        return super().get_sitemap_urls(request)
+
+
+class CampaignPageProduct(PageProduct):
+    page = ParentalKey(CampaignPage, related_name="product_links", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="campaign_links",
+    )
+
+    class Meta(PageProduct.Meta):
+        verbose_name = _("campaign product")
+        constraints = [
+            models.UniqueConstraint(fields=["page", "product"], name="campaign_product_once")
+        ]

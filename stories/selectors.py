@@ -44,7 +44,9 @@ def stories_about_cooperative(*, cooperative: Cooperative, limit: int = 3) -> li
 
 def stories_about_product(*, product: Product, limit: int = 3) -> list[StoryPage]:
     """Published stories about ``product``: listed as one of its products, newest first."""
-    return list(stories_public().filter(products=product).order_by("-date", "-pk")[:limit])
+    return list(
+        stories_public().filter(product_links__product=product).order_by("-date", "-pk")[:limit]
+    )
 
 
 def story_filter_choices(*, index: StoryIndexPage) -> dict[str, list[tuple[str, str]]]:
@@ -97,8 +99,8 @@ def products_for_streams(*streams) -> dict[int, Product]:
 
 
 def products_public_of(products) -> list[Product]:
-    """Those of ``products`` (a page's M2M, saved or previewed) a shopper may buy, for cards."""
-    ids = [product.pk for product in products.all()]
+    """Those of ``products`` (a page's picked products, saved or previewed) a shopper may buy."""
+    ids = [product.pk for product in products]
     return list(products_public().filter(pk__in=ids).order_by("title")) if ids else []
 
 

@@ -19,7 +19,15 @@ from wagtail.models import (
 
 from catalogue.models import Product
 from cooperatives.models import Cooperative
-from stories.models import CampaignIndexPage, CampaignPage, HomePage, StoryIndexPage, StoryPage
+from stories.models import (
+    CampaignIndexPage,
+    CampaignPage,
+    CampaignPageProduct,
+    HomePage,
+    StoryIndexPage,
+    StoryPage,
+    StoryPageProduct,
+)
 
 EDITORS = "Editors"
 MODERATORS = "Moderators"
@@ -74,7 +82,10 @@ def story_publish(
         body=[*stream, *(body or ())],
     )
     story.cooperatives.set(cooperatives or [])
-    story.products.set(products or [])
+    story.product_links = [
+        StoryPageProduct(product=product, sort_order=order)
+        for order, product in enumerate(dict.fromkeys(products or ()))
+    ]
     story.tags.set(tags or [])
     index.add_child(instance=story)
     story.save_revision().publish()
@@ -119,7 +130,10 @@ def campaign_publish(
         voucher=voucher,
         cover_image=cover_image,
     )
-    campaign.products.set(products or [])
+    campaign.product_links = [
+        CampaignPageProduct(product=product, sort_order=order)
+        for order, product in enumerate(dict.fromkeys(products or ()))
+    ]
     campaign.full_clean(exclude=["path", "depth", "url_path"])
     index.add_child(instance=campaign)
     campaign.save_revision().publish()

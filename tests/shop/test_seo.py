@@ -161,3 +161,28 @@ def test_search_results_are_not_indexed(client):
     html = client.get("/tim-kiem/", {"q": "mien"}).content.decode()
     assert '<meta name="robots" content="noindex, follow">' in html
     assert canonicals(html) == []
+
+
+def test_sitemap_lists_a_campaign_only_while_it_runs(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from stories import services
+
+    home = HomePage.objects.get()
+    index = services.campaign_index_create(home=home, title="Chiến dịch", slug="chien-dich")
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    for slug, start, end in (
+        ("da-qua", today - 9 * day, today - day),
+        ("sap-toi", today + day, today + 9 * day),
+        ("dang-chay", today, today),
+    ):
+        services.campaign_publish(
+            index=index, title=slug, slug=slug, start_date=start, end_date=end
+        )
+
+    locations = re.findall(r"<loc>([^<]+)</loc>", client.get("/sitemap.xml").content.decode())
+    assert "http://testserver/chien-dich/dang-chay/" in locations
+    assert not any("da-qua" in location or "sap-toi" in location for location in locations)

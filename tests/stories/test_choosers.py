@@ -44,3 +44,64 @@ def test_the_page_editors_open(editor_client, home, story_index, campaign_index)
     ]
     for url in urls:
         assert editor_client.get(url).status_code == 200, url
+
+
+def test_story_and_campaign_editors_pick_products_in_the_chooser_not_a_checkbox_list(
+    editor_client, make_story, campaign_index
+):
+    """With thousands of products, the edit forms must not render one checkbox each."""
+    import datetime
+
+    from django.urls import reverse
+
+    from stories import services
+
+    chosen = ProductFactory(title="Chè Shan tuyết hộp 200 g")
+    ProductFactory(title="Miến dong gói 500 g")  # not picked: absent from the form
+    story = make_story(products=[chosen])
+    campaign = services.campaign_publish(
+        index=campaign_index, title="Tết", slug="tet", products=[chosen],
+        start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 2, 1),
+    )  # fmt: skip
+    for page in (story, campaign):
+        html = editor_client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,))).content
+        html = html.decode()
+        assert 'type="checkbox" name="products"' not in html
+        assert "product_links-TOTAL_FORMS" in html
+        assert "/cms/product_chooser/" in html
+        assert "Chè Shan tuyết hộp 200 g" in html  # the chosen product, by name
+        assert "Miến dong gói 500 g" not in html  # no other product is listed
+
+
+def test_products_picked_in_the_chooser_panel_are_saved_in_order(editor_client, make_story):
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    from stories.models import StoryPage
+
+    first, second = ProductFactory(title="Mật ong bạc hà"), ProductFactory(title="Chè búp")
+    story = make_story()
+    data = nested_form_data(
+        {
+            "title": story.title,
+            "slug": story.slug,
+            "date": "2026-03-01",
+            "author": "",
+            "intro": "",
+            "body": streamfield([("paragraph", rich_text("<p>Chè xanh.</p>"))]),
+            "tags": "",
+            "comments": inline_formset([]),
+            "product_links": inline_formset(
+                [{"product": second.pk}, {"product": first.pk}], initial=0
+            ),
+            "action-publish": "action-publish",
+        }
+    )
+    response = editor_client.post(reverse("wagtailadmin_pages:edit", args=(story.pk,)), data)
+    assert response.status_code == 302
+    assert StoryPage.objects.get(pk=story.pk).products == [second, first]

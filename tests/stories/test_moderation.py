@@ -39,6 +39,7 @@ def story_form(**extra):
             "body": streamfield([("paragraph", rich_text("<p>Chè xanh.</p>"))]),
             "tags": "",
             "comments": inline_formset([]),
+            "product_links": inline_formset([]),
             **extra,
         }
     )
@@ -97,3 +98,44 @@ def test_the_scheduled_publishing_task_runs_wagtails_command():
     with mock.patch("stories.tasks.call_command") as command:
         publish_scheduled_task.delay()
     command.assert_called_once_with("publish_scheduled")
+
+
+def refused(response) -> bool:
+    """A 403, or a redirect to a login page: anything but the page itself."""
+    if response.status_code == 403:
+        return True
+    return response.status_code == 302 and "login" in response["Location"]
+
+
+def test_an_editor_reaches_neither_the_shop_dashboard_nor_the_manager_console(client, roles):
+    editor = roles("Editors")
+    assert not editor.is_staff
+    client.force_login(editor)
+    assert client.get("/cms/").status_code == 200  # the CMS is where an editor works
+    for path in ("/dashboard/", "/quan-ly/"):
+        response = client.get(path)
+        assert response.status_code != 200, path
+        assert refused(response), (path, response.status_code)
+
+
+def test_a_cooperative_manager_cannot_open_the_cms_or_publish_a_story(
+    client, roles, story_index, make_story
+):
+    from tests.factories import CooperativeFactory
+
+    manager = UserFactory()
+    CooperativeFactory(managers=[manager])
+    story = make_story()
+    client.force_login(manager)
+
+    response = client.get("/cms/")
+    assert response.status_code != 200
+    assert refused(response), response.status_code
+    assert not story.permissions_for_user(manager).can_publish()
+    assert not story.permissions_for_user(manager).can_edit()
+
+    edit_url = reverse("wagtailadmin_pages:edit", args=(story.pk,))
+    response = client.post(edit_url, story_form(**{"action-publish": "action-publish"}))
+    assert response.status_code != 200 and refused(response)
+    story.refresh_from_db()
+    assert story.title != "Chè mới hái" and story.live

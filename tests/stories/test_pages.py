@@ -155,3 +155,46 @@ def test_a_campaign_cannot_end_before_it_starts(campaign_index):
 
 def test_home_has_a_single_root(home):
     assert HomePage.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "//evil.example",
+        "/\\evil.example",
+        "http://example.vn/",
+        "data:text/html,<script>alert(1)</script>",
+        "https://",
+    ],
+)
+def test_the_hero_link_refuses_anything_but_a_site_path_or_https(home, address):
+    from django.core.exceptions import ValidationError
+
+    home.hero_link_url = address
+    with pytest.raises(ValidationError) as refused:
+        home.full_clean()
+    assert "hero_link_url" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("address", ["/shop/", "/shop/catalogue/?q=chè", "https://example.vn/"])
+def test_the_hero_link_accepts_a_site_path_or_https(home, address):
+    home.hero_link_url = address
+    home.full_clean()
+
+
+def test_a_hero_link_saved_around_validation_is_not_rendered(client, home):
+    HomePage.objects.filter(pk=home.pk).update(
+        hero_title="Đặc sản vùng cao",
+        hero_link_text="Xem sản phẩm",
+        hero_link_url="javascript:alert(1)",
+    )
+    html = client.get("/").content.decode()
+    assert "Đặc sản vùng cao" in html
+    assert "javascript:" not in html.lower()
+    assert "Xem sản phẩm" not in html  # no button without a safe address
+
+    HomePage.objects.filter(pk=home.pk).update(hero_link_url="https://example.vn/")
+    assert 'href="https://example.vn/"' in client.get("/").content.decode()
