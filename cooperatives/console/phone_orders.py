@@ -5,8 +5,11 @@ address (checked exactly as at checkout), payment and delivery. The order then f
 the same pipeline as a website order (``cooperatives.services.phone_orders``).
 """
 
+import uuid
+
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.shortcuts import redirect
@@ -32,6 +35,10 @@ CHANNEL_CHOICES = [
 ]
 
 
+SUBMISSION_PENDING = "pending"
+SUBMISSION_SECONDS = 24 * 3600
+
+
 class PhoneOrderForm(DeliveryForm):
     """The checkout's delivery form (same fields, checks and messages) plus product rows.
 
@@ -39,6 +46,7 @@ class PhoneOrderForm(DeliveryForm):
     the same product on two rows is added up by the service.
     """
 
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     shipping_code = forms.ChoiceField(label=_("Delivery"), required=False)
     channel = forms.ChoiceField(
         label=_("The shopper ordered by"), choices=CHANNEL_CHOICES, initial=statuses.CHANNEL_PHONE
@@ -151,8 +159,23 @@ class PhoneOrderView(CooperativeManagerMixin, FormView):
         kwargs["products"] = list(products_for_phone_order(cooperative=self.cooperative))
         return kwargs
 
+    def get_initial(self):
+        # One key per order being entered, carried through every re-render of the form: a
+        # second tap or a retry after a dropped connection finds the order already placed.
+        return {**super().get_initial(), "submission": uuid.uuid4().hex}
+
     def post(self, request, *args, **kwargs):
         form = self.get_form()
+        submission = request.POST.get("submission", "")[:32]
+        if submission and "refresh" not in request.POST:
+            placed = cache.get(self.submission_key(submission))
+            if placed == SUBMISSION_PENDING:
+                messages.info(request, _("This order is being placed; please wait a moment."))
+                return redirect("manager:orders", cooperative_slug=self.cooperative.slug)
+            if placed:
+                return redirect(
+                    "manager:order-detail", cooperative_slug=self.cooperative.slug, pk=placed
+                )
         if "refresh" in request.POST:
             # No JavaScript: the province changed, show its communes and keep all else.
             form._errors = ErrorDict()
@@ -161,8 +184,14 @@ class PhoneOrderView(CooperativeManagerMixin, FormView):
             return self.form_valid(form)
         return self.form_invalid(form)
 
+    def submission_key(self, submission: str) -> str:
+        return f"phone-order:{self.cooperative.pk}:{submission}"
+
     def form_valid(self, form):
         data = form.cleaned_data
+        key = self.submission_key(data["submission"]) if data.get("submission") else ""
+        if key and not cache.add(key, SUBMISSION_PENDING, SUBMISSION_SECONDS):
+            return redirect("manager:orders", cooperative_slug=self.cooperative.slug)
         try:
             order = phone_order_place(
                 cooperative=self.cooperative,
@@ -175,15 +204,23 @@ class PhoneOrderView(CooperativeManagerMixin, FormView):
                 note=data["manager_note"],
             )
         except CheckoutError as error:
+            if key:
+                cache.delete(key)  # nothing was placed: the manager may correct and retry
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
+        except Exception:
+            if key:
+                cache.delete(key)
+            raise
+        fulfilment = order.fulfilments.get(cooperative=self.cooperative)
+        if key:
+            cache.set(key, fulfilment.pk, SUBMISSION_SECONDS)
         messages.success(
             self.request,
             _("Order %(number)s placed for %(name)s.")
             % {"number": order.number, "name": data["full_name"]},
         )
-        fulfilment = order.fulfilments.get(cooperative=self.cooperative)
         return redirect(self.order_card_url(fulfilment))
 
     def order_card_url(self, fulfilment) -> str:

@@ -115,3 +115,28 @@ def test_without_javascript_the_province_shows_its_communes(client, manager, far
     assert not response.context["form"].errors
     assert "01906" in response.content.decode()
     assert not Order.objects.exists()
+
+
+def test_a_second_tap_or_a_retry_places_one_order(client, manager, farm, honey):
+    client.force_login(manager)
+    submission = client.get(_url(farm)).context["form"].initial["submission"]
+    first = client.post(_url(farm), _data(honey, submission=submission))
+    again = client.post(_url(farm), _data(honey, submission=submission))
+    assert Order.objects.count() == 1
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    # A new page is a new order.
+    fresh = client.get(_url(farm)).context["form"].initial["submission"]
+    assert fresh != submission
+    client.post(_url(farm), _data(honey, submission=fresh))
+    assert Order.objects.count() == 2
+
+
+def test_a_refused_order_can_be_corrected_and_placed_with_the_same_page(
+    client, manager, farm, honey
+):
+    client.force_login(manager)
+    submission = client.get(_url(farm)).context["form"].initial["submission"]
+    refused = client.post(_url(farm), _data(honey, submission=submission, quantity_0="999"))
+    assert refused.status_code == 200 and not Order.objects.exists()
+    client.post(_url(farm), _data(honey, submission=submission))
+    assert Order.objects.count() == 1
