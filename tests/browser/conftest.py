@@ -85,3 +85,32 @@ def page(browser, live_server, request):
         page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
         (RESULTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
     context.close()
+
+
+@pytest.fixture
+def assert_accessible():
+    """``assert_accessible(page)``: axe-core finds no serious or critical violation.
+
+    axe is injected with ``page.evaluate`` (axe-playwright-python), so a page's Content
+    Security Policy does not block it. The failure message names each rule, its impact
+    and the first offending elements, so it reads without a screenshot.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page, *, context: str = "") -> None:
+        results = axe.run(page)
+        bad = [
+            violation
+            for violation in results.response["violations"]
+            if violation.get("impact") in ("serious", "critical")
+        ]
+        lines = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+            for violation in bad
+        ]
+        assert not bad, f"axe on {context or page.url}:\n" + "\n".join(lines)
+
+    return check
