@@ -164,5 +164,5 @@ def test_bad_input_is_explained_in_vietnamese_and_nothing_is_lost(page):
 
 PHONE_MESSAGE = "Vui lòng nhập số điện thoại di động Việt Nam, ví dụ 0912 345 678."
 COMMUNE_MESSAGE = "Vui lòng chọn xã/phường."
-# oscar's own Vietnamese for "a maximum of %(max)d can be bought".
-QUANTITY_MESSAGE = "tối đa của 3 có thể được mua"
+# Our Vietnamese for oscar's "a maximum of %(max)d can be bought" (shop/oscar_messages.py).
+QUANTITY_MESSAGE = "chỉ mua được tối đa 3"
