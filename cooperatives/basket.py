@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
+from payment.money import vnd
 from shipping.models import WeightBased
 
 PICKUP = "pickup"
@@ -81,12 +82,6 @@ class BasketPart:
                 % {"cooperative": self.cooperative.name}
             )
         return found
-
-
-def vnd(amount: Decimal) -> str:
-    from oscar.templatetags.currency_filters import currency
-
-    return currency(amount, "VND")
 
 
 def _options(*, cooperative: Cooperative, goods_total: Decimal, weight_grams: int):

@@ -18,6 +18,7 @@ import smtplib
 import sys
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from email.utils import make_msgid, parseaddr
 
 import phonenumbers
@@ -207,13 +208,13 @@ class HttpZNSBackend:
 # --- Channels --------------------------------------------------------------------------------
 
 
-class Channel:
+class Channel(ABC):
     """Sends one notification; returns the provider's reference or raises a channel error."""
 
     name = ""
 
-    def send(self, *, notification) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, *, notification) -> str: ...
 
 
 def _mail_domain() -> str:

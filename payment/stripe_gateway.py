@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 
+from payment.money import vnd
+
 CURRENCY = "vnd"
 # Every host the library may call; in tests all of them are the fake.
 _BASE_ADDRESS_NAMES = ("api", "connect", "files", "meter_events")
@@ -63,12 +65,6 @@ def get_client() -> stripe.StripeClient:
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
 
 
-def _vnd(amount) -> str:
-    from oscar.templatetags.currency_filters import currency
-
-    return currency(amount, "VND")
-
-
 def check_amount(amount) -> int:
     """The amount in whole đồng as Stripe takes it; ``ValidationError`` if Stripe would refuse.
 
@@ -92,7 +88,7 @@ def check_amount(amount) -> int:
                 "Card payment needs an order of at least %(minimum)s; this order comes to "
                 "%(amount)s. Add something to your basket or choose another way to pay."
             )
-            % {"minimum": _vnd(settings.STRIPE_MIN_AMOUNT), "amount": _vnd(value)},
+            % {"minimum": vnd(settings.STRIPE_MIN_AMOUNT), "amount": vnd(value)},
             code="amount_too_small",
         )
     if value > settings.STRIPE_MAX_AMOUNT:
@@ -101,7 +97,7 @@ def check_amount(amount) -> int:
                 "Card payment is limited to %(maximum)s per order; this order comes to "
                 "%(amount)s. Please choose another way to pay."
             )
-            % {"maximum": _vnd(settings.STRIPE_MAX_AMOUNT), "amount": _vnd(value)},
+            % {"maximum": vnd(settings.STRIPE_MAX_AMOUNT), "amount": vnd(value)},
             code="amount_too_large",
         )
     return int(value)

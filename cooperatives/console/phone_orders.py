@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from cooperatives import statuses
-from cooperatives.basket import PICKUP, vnd
+from cooperatives.basket import PICKUP
 from cooperatives.forms import DeliveryForm
 from cooperatives.manager import CooperativeManagerMixin
 from cooperatives.selectors import products_for_phone_order
@@ -28,6 +28,7 @@ from cooperatives.services.phone_orders import (
     phone_order_payment_methods,
     phone_order_place,
 )
+from payment.money import vnd
 
 ROWS = 5
 CHANNEL_CHOICES = [

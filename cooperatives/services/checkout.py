@@ -25,7 +25,7 @@ from oscar.apps.shipping.methods import Base as ShippingMethodBase
 from oscar.core import prices
 
 from cooperatives import statuses
-from cooperatives.basket import BasketPart, basket_parts, basket_problems, vnd
+from cooperatives.basket import BasketPart, basket_parts, basket_problems
 from cooperatives.models import Fulfilment, FulfilmentEvent
 from cooperatives.queue import enqueue
 from order.exceptions import OutOfStock
@@ -33,6 +33,7 @@ from order.models import Order, ShippingAddress
 from order.utils import OrderCreator, OrderNumberGenerator
 from payment import methods as payment_methods
 from payment import vietqr
+from payment.money import vnd
 
 logger = logging.getLogger(__name__)
 

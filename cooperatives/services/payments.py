@@ -44,6 +44,7 @@ from order.models import Order, PaymentEvent, PaymentEventQuantity, PaymentEvent
 from payment import methods as payment_methods
 from payment import stripe_gateway
 from payment.models import Source, SourceType, StripeEvent, Transaction
+from payment.money import vnd
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +72,6 @@ _CANCELLABLE = [
 
 
 # --- helpers --------------------------------------------------------------------------------
-def _vnd(amount) -> str:
-    from oscar.templatetags.currency_filters import currency
-
-    return currency(amount, "VND")
 
 
 def _source_type() -> SourceType:
@@ -310,7 +307,7 @@ def card_session_settle(*, session: Mapping[str, Any]) -> bool:
             note = _(
                 "Paid by card (%(intent)s) after this part was cancelled: refund %(amount)s "
                 "to the shopper."
-            ) % {"intent": intent, "amount": _vnd(part.total)}
+            ) % {"intent": intent, "amount": vnd(part.total)}
         else:
             note = _("Paid by card (%(intent)s).") % {"intent": intent}
         fulfilment_card_paid(fulfilment=part, note=note)
@@ -395,7 +392,7 @@ def card_charge_refunded(*, charge: Mapping[str, Any]) -> bool:
                 "%(amount)s was refunded in Stripe's dashboard (%(charge)s); check which part "
                 "it was for."
             )
-            % {"amount": _vnd(unrecorded), "charge": reference},
+            % {"amount": vnd(unrecorded), "charge": reference},
         )
     return True
 
@@ -527,7 +524,7 @@ def fulfilment_refund(*, fulfilment: Fulfilment, actor) -> Fulfilment:
         actor=actor,
         channel=statuses.CHANNEL_STRIPE,
         note=_("%(amount)s refunded to the card (%(refund)s).")
-        % {"amount": _vnd(amount), "refund": refund["id"]},
+        % {"amount": vnd(amount), "refund": refund["id"]},
     )
     return locked
 
