@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cooperatives import statuses
+from order.models import KeptRecordMixin
 from payment.banks import bank_choices, banks
 from shop.storage import private_storage
 
@@ -241,12 +242,13 @@ class ProductImport(models.Model):
         return self.status in self.IN_PROGRESS
 
 
-class Fulfilment(models.Model):
+class Fulfilment(KeptRecordMixin, models.Model):
     """One cooperative's part of an order: what it ships, for how much, and how far along.
 
     A basket may hold several cooperatives' goods; checkout makes one oscar order and
     one fulfilment per cooperative in it. Status and payment move through services
-    (``cooperatives/services/fulfillment.py``), each move recorded as an event.
+    (``cooperatives/services/fulfillment.py``), each move recorded as an event. Like the
+    order, it is never deleted (``KeptRecordMixin``).
     """
 
     order = models.ForeignKey(
@@ -338,7 +340,7 @@ class Fulfilment(models.Model):
         return self.payment_status == statuses.PAYMENT_AWAITING and bool(self.transfer_note)
 
 
-class FulfilmentEvent(models.Model):
+class FulfilmentEvent(KeptRecordMixin, models.Model):
     """An append-only record of something that happened to a fulfilment: who, when, what."""
 
     fulfilment = models.ForeignKey(

@@ -24,6 +24,9 @@ urlpatterns = [
     path("payments/stripe/", include("checkout.stripe_urls")),
     path("dia-chi/", include("address.urls")),
     path("dashboard/", apps.get_app_config("dashboard").urls),
+    # Before oscar's accounts: a shopper's data export, and erasure in place of oscar's
+    # "delete profile" (which deletes the user outright).
+    path("shop/accounts/", include("privacy.urls")),
     # Oscar's storefront: catalogue, basket, checkout, accounts, search.
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
 ]

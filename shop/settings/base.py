@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "shop.apps.ShopConfig",
     "cooperatives.apps.CooperativesConfig",
     "stories.apps.StoriesConfig",
+    "privacy.apps.PrivacyConfig",
     # django-oscar; forks replace the oscar entry with the same label.
     "shop.oscar_config.ChoPhienShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
