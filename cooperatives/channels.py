@@ -13,13 +13,14 @@ provider refuses): the same message would fail the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import smtplib
 import sys
 import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 
 import phonenumbers
 from django.conf import settings
@@ -221,6 +222,18 @@ def _mail_domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
+def _message_id(notification) -> str:
+    """The same Message-ID each time this notification is sent.
+
+    A worker killed after the mail server took the message, but before the row was
+    marked sent, sends it again on redelivery; with the same Message-ID, mail systems
+    that drop duplicates (Gmail among them) show it once. The shop's address is part of
+    the hash so that a staging copy of the database never reuses production's ids.
+    """
+    seed = f"{settings.SHOP_BASE_URL}|{notification.key}"
+    return f"<{hashlib.sha256(seed.encode()).hexdigest()[:40]}.notification@{_mail_domain()}>"
+
+
 class EmailChannel(Channel):
     name = EMAIL
 
@@ -232,7 +245,7 @@ class EmailChannel(Channel):
                 f"Not an e-mail address: {notification.recipient!r}"
             ) from error
         # Our own Message-ID is the reference; it also spares Django a DNS look-up of this host.
-        message_id = make_msgid(idstring=f"notification-{notification.pk}", domain=_mail_domain())
+        message_id = _message_id(notification)
         message = EmailMessage(
             subject=notification.subject,
             body=notification.body,

@@ -56,8 +56,10 @@ def notification_send(*, notification_id: int) -> bool:
     after the provider accepted the message but before this transaction commits, the row
     is still pending and the redelivered task sends the message a second time. To narrow
     that, the notification's key goes to the provider as its idempotency or tracking id
-    where it takes one: ZNS ``tracking_id`` (traces a duplicate to its notification) and
-    the SMS gateway's ``request_id`` (gateways that refuse a repeated id drop it).
+    where it takes one: ZNS ``tracking_id`` (traces a duplicate to its notification),
+    the SMS gateway's ``request_id`` (gateways that refuse a repeated id drop it) and
+    the e-mail's ``Message-ID``, derived from the key (mailboxes that drop a repeated
+    Message-ID show it once). tests/faults/test_worker_killed.py shows each case.
     """
     # Not @transaction.atomic: a failed attempt must be committed before its error is
     # raised again, or the rollback would erase the attempt count and the error.

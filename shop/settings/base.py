@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cooperatives.apps.CooperativesConfig",
     "stories.apps.StoriesConfig",
     "privacy.apps.PrivacyConfig",
+    "privacy.apps.PrivacyConfig",
     # django-oscar; forks replace the oscar entry with the same label.
     "shop.oscar_config.ChoPhienShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -163,9 +164,12 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a Redis that is down is an empty cache, not a 500
+            # (tests/faults/test_cache_down.py); a hung one gives up after a second.
+            "BACKEND": "shop.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "chophien",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -274,6 +278,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message taken by a worker that died without acking goes back to the queue this many
+# seconds later (Redis has no acks of its own). Longer than any task runs and than the
+# longest retry countdown (notifications: 600 s), or a slow task runs twice at once; the
+# sweeps resend a lost notification or Stripe event sooner (10 and 5 minutes).
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "payments-expire": {

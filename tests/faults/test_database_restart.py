@@ -1,0 +1,138 @@
+"""The database restarting between two requests: the next request succeeds.
+
+Web processes keep their PostgreSQL connection between requests (``CONN_MAX_AGE``). A
+restart, a failover or an idle-connection reaper closes it from the server's side, and
+the process only finds out when it next uses it. ``CONN_HEALTH_CHECKS`` makes Django
+check a kept connection at the start of each request and open a new one if it died.
+
+The shop is served here as gunicorn's sync workers serve it: one thread taking requests
+one after another through Django's ``WSGIHandler``, keeping its connection. (Django's
+test client skips the per-request connection handling, and its live server closes
+connections after every request, so neither would notice the restart.)
+"""
+
+import threading
+import urllib.error
+import urllib.request
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import psycopg
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection, connections
+
+from cooperatives.models import Notification
+from cooperatives.tasks import notification_send_task
+from tests.factories import ProductFactory
+from tests.faults.stack import celery_broker, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def shop_server(postgres, settings):
+    """The shop on 127.0.0.1, one request at a time, in a thread with its own connection."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
+
+    def serve():
+        server.serve_forever()
+        connections.close_all()  # this thread's own, or it outlives the test
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def get(url: str) -> int:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def restart_database(*, terminate: bool = True) -> int:
+    """Close every connection to the test database but this test's own, as a restart does.
+
+    Returns how many there were; with ``terminate=False`` only counts them.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [test_pid] = cursor.fetchone()
+    params = connection.settings_dict
+    action = "pg_terminate_backend(pid)" if terminate else "pid"
+    with psycopg.connect(
+        host=params["HOST"],
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        dbname=params["NAME"],
+        autocommit=True,
+    ) as admin:
+        rows = admin.execute(
+            f"SELECT {action} FROM pg_stat_activity"  # noqa: S608 (one of two constants)
+            " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+            [test_pid],
+        ).fetchall()
+    return len(rows)
+
+
+def test_the_request_after_a_database_restart_succeeds(shop_server):
+    assert connections.settings["default"]["CONN_MAX_AGE"] > 0  # kept between requests
+    page = shop_server + ProductFactory(title="Mật ong rừng").get_absolute_url()
+    assert get(page) == 200
+
+    assert restart_database() == 1  # the shop's connection
+
+    assert get(page) == 200
+    assert get(page) == 200
+
+
+def test_without_health_checks_the_first_request_after_a_restart_fails(shop_server, monkeypatch):
+    """Why CONN_HEALTH_CHECKS is on (shop/settings/base.py): this is the shop without it."""
+    monkeypatch.setitem(connections.settings["default"], "CONN_HEALTH_CHECKS", False)
+    page = shop_server + ProductFactory(title="Mật ong rừng").get_absolute_url()
+    assert get(page) == 200
+
+    assert restart_database() == 1
+
+    assert get(page) == 500  # the dead connection, found by the first query
+    assert get(page) == 200  # Django dropped it after the error
+
+
+def test_a_worker_keeps_working_after_a_database_restart(redis_server, workers, sms_gateway):
+    """Celery's Django fixup closes the worker's connections after every task (unless
+    CELERY_DB_REUSE_MAX is set), so even with CONN_MAX_AGE a restart finds none to break."""
+    redis_server.start()
+    workers(redis_server.url(), DATABASE_CONN_MAX_AGE="60")
+
+    def send(key: str) -> Notification:
+        notification = Notification.objects.create(
+            key=key, channel="sms", recipient="+84912345678", body="Don hang 100123"
+        )
+        with celery_broker(redis_server.url()):
+            notification_send_task.delay(notification_id=notification.pk)
+        return notification
+
+    first = send("fault:before-restart")
+    wait_for(lambda: list(sms_gateway.sent) == [first.key], timeout=60, what="the first SMS")
+    wait_for(
+        lambda: restart_database(terminate=False) == 0,
+        timeout=10,
+        what="the worker to close its connection once the task is done",
+    )
+    restart_database()
+
+    second = send("fault:after-restart")
+    wait_for(lambda: len(sms_gateway.sent) == 2, timeout=60, what="the SMS after the restart")
+    second.refresh_from_db()
+    assert (second.status, second.attempts) == (Notification.SENT, 1)
