@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test ci lint format messages migrate demo clean-venv
+.PHONY: run test ci lint format messages migrate demo clean-venv prod
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chợ Phiên needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall whenever a requirements file changes.
-$(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt
+$(VENV)/.installed: $(BIN)/python requirements/base.txt requirements/dev.txt requirements/production.txt
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	@touch $@
 
@@ -48,3 +48,8 @@ format: $(VENV)/.installed
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The production stack on this host: gunicorn, a Celery worker and beat, with
+# shop.settings.production against PostgreSQL and Redis (see bin/serve-production).
+prod: $(VENV)/.installed messages
+	$(BIN)/python bin/serve-production --host $(HOST) --port $(PORT)

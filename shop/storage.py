@@ -1,7 +1,7 @@
 """Where uploaded files that must not be public are kept."""
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -11,10 +11,14 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise ValueError("Private files have no public URL; serve them through a checked view.")
 
 
-def private_storage() -> FileSystemStorage:
+def private_storage() -> Storage:
     """Files only the application reads (spreadsheets of prices and stock).
 
-    Kept outside MEDIA_ROOT, which the web server or a CDN publishes. Celery
-    workers on other hosts need this folder shared (or an S3 bucket, issue 9).
+    Kept outside MEDIA_ROOT, which the web server or a CDN publishes: in the private
+    part of the bucket when media are on S3 (``STORAGES["private"]``, shop/s3.py), which
+    Celery workers on every host reach; otherwise in PRIVATE_MEDIA_ROOT, which workers on
+    other hosts would need shared.
     """
+    if "private" in settings.STORAGES:
+        return storages["private"]
     return PrivateFileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)

@@ -1,4 +1,4 @@
-"""Site-wide views: error pages, the health check, site search, robots.txt and sitemap.xml.
+"""Site-wide views: error pages, site search, robots.txt and sitemap.xml.
 
 ``shop`` wires the apps together, so these views may read from all of them.
 """
@@ -7,9 +7,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -34,13 +33,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the basket) must not break the error page too. Never shows a traceback.
     """
     return HttpResponse(loader.get_template("500.html").render(), status=500)
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness of the web process and its database, for load balancers and monitors."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 # Site search ---------------------------------------------------------------------------

@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "cooperatives.apps.CooperativesConfig",
     "stories.apps.StoriesConfig",
     "privacy.apps.PrivacyConfig",
-    "privacy.apps.PrivacyConfig",
     # django-oscar; forks replace the oscar entry with the same label.
     "shop.oscar_config.ChoPhienShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -108,6 +107,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its one log line per request times and sees everything below it.
+    "shop.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,6 +211,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media on any S3-compatible store (AWS, MinIO, R2, a Vietnamese cloud's object storage)
+# once a bucket is named: https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+# Keys come from boto3's own AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. Set as AWS_*
+# settings rather than STORAGES options because sorl-thumbnail builds its own S3Storage()
+# from them. Photos go under media/ (publish that prefix with a bucket policy); private
+# files under private/, or in AWS_PRIVATE_STORAGE_BUCKET_NAME, and have no URL at all.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front of the bucket
+    AWS_LOCATION = "media"
+    AWS_DEFAULT_ACL = None  # the bucket policy decides: most new buckets refuse ACLs
+    AWS_QUERYSTRING_AUTH = False  # product photos are public: plain, cacheable addresses
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["private"] = {
+        "BACKEND": "shop.s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
+            "location": "private",
+        },
+    }
+# Django serves MEDIA_ROOT itself only when asked: on one host with no web server in
+# front (bin/serve-production); anywhere else nginx, a CDN or the bucket does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False) and not AWS_STORAGE_BUCKET_NAME
 
 SITE_ID = 1
 # Uploaded photos (shop/uploads.py): a phone photo is ~12 MP and a few MB.
@@ -350,14 +377,43 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One JSON object per line; a record's ``extra`` fields become its keys.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", "plain")},
+        "requests": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    # Both log a line per product or page saved: noise in demo loads and imports.
     "loggers": {
+        # One JSON line per request (shop/observability.py), whatever LOG_FORMAT says.
+        "shop.requests": {
+            "handlers": ["requests"],
+            "level": env("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+        # Both log a line per product or page saved: noise in demo loads and imports.
         "django.db.backends": {"level": "WARNING"},
         "oscar.alerts": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Errors and their context go to Sentry when a DSN is set; personal data stays out.
+# https://docs.sentry.io/platforms/python/integrations/django/
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    from shop.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

@@ -101,7 +101,9 @@ def test_stories_are_served_by_wagtail(client, demo_store):
 
 
 def test_health_answers_ok(client):
-    assert client.get("/health/").json() == {"status": "ok"}
+    answer = client.get("/health/")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "ok"
 
 
 def test_pages_load_no_asset_from_another_host(client, demo_store):
