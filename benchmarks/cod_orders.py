@@ -149,8 +149,9 @@ def benchmark_data() -> list[list]:
 
 def basket_for(catalogue: list[list], index: int):
     """A guest's basket: two lines of one cooperative and one of the next, 1–2 units each."""
-    from oscar.apps.basket.models import Basket
     from oscar.apps.partner.strategy import Selector
+
+    from basket.models import Basket
 
     first = catalogue[index % len(catalogue)]
     second = catalogue[(index + 1) % len(catalogue)]

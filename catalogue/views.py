@@ -12,6 +12,7 @@ from oscar.apps.catalogue.views import ProductDetailView as CoreProductDetailVie
 from catalogue import selectors
 from catalogue.forms import ProductBrowseForm
 from catalogue.models import Category
+from catalogue.view_counts import product_view_record
 
 
 class ProductDetailView(CoreProductDetailView):
@@ -30,6 +31,20 @@ class ProductDetailView(CoreProductDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["related_products"] = selectors.products_related(product=self.object)
         return ctx
+
+    def send_signal(self, request, response, product):
+        # Instead of oscar's ``product_viewed``: its analytics receiver UPDATEs a counter
+        # row on every view, and its history receiver sets a "recently viewed" cookie
+        # on every product page, which makes the page differ per visitor and so
+        # uncacheable (shop/page_cache.py). The view is counted in Redis instead; the
+        # cached page counts it too (``product_page_hit``).
+        product_page_hit(request, product_id=product.pk)
+
+
+def product_page_hit(request, *, product_id: int) -> None:
+    """Count a view of a product page, rendered or served from the page cache."""
+    user = request.user
+    product_view_record(product_id=product_id, user_id=user.pk if user.is_authenticated else None)
 
 
 class CatalogueView(ListView):

@@ -10,6 +10,9 @@ class ShopConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self) -> None:
-        from shop import db
+        from shop import db, page_cache
 
         db.install()
+        # Cached anonymous pages are thrown away when what they show changes, wherever
+        # the change is made: a view, the admin, a Celery task or a command.
+        page_cache.connect_invalidation()

@@ -12,10 +12,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from oscar.apps.basket.models import Basket
 from oscar.apps.offer.applicator import Applicator
 from oscar.apps.partner.strategy import Selector
 
+from basket.models import Basket
 from catalogue.models import Product
 from cooperatives import statuses
 from cooperatives.models import Cooperative, FulfilmentEvent

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "oscar.apps.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "basket.apps.BasketConfig",
     "payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "order.apps.OrderConfig",
@@ -119,6 +119,10 @@ MIDDLEWARE = [
     "shop.middleware.DashboardStaffOnlyMiddleware",  # partner users: console only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Anonymous pages from the cache, and the header's basket count (shop/page_cache.py):
+    # after sessions, language, CSRF, CSP and messages, whose state they check.
+    "shop.page_cache.BasketCountCookieMiddleware",
+    "shop.page_cache.AnonymousPageCacheMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -239,6 +243,10 @@ if AWS_STORAGE_BUCKET_NAME:
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False) and not AWS_STORAGE_BUCKET_NAME
 
 SITE_ID = 1
+# How long an anonymous visitor's page is kept (shop/page_cache.py); 0 turns it off. Any
+# change to what pages show throws them all away at once; this bounds what no change
+# announces, such as "in season" turning over with the month.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # Uploaded photos (shop/uploads.py): a phone photo is ~12 MP and a few MB.
 MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_UPLOAD_PIXELS = 40_000_000
@@ -340,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "cooperatives.tasks.stripe_events_requeue_task",
         "schedule": 300,
     },
+    # Product page views counted in Redis, into oscar's analytics (catalogue/view_counts.py).
+    "product-views-flush": {
+        "task": "catalogue.tasks.product_views_flush_task",
+        "schedule": 60,
+    },
 }
 
 # django-oscar: https://django-oscar.readthedocs.io/en/stable/ref/settings.html
@@ -352,6 +365,9 @@ OSCAR_CURRENCY_FORMAT = {"VND": {"locale": "vi"}}
 # Oscar's slugifier spells Đ as "u0110"; Vietnamese write it as D.
 OSCAR_SLUG_MAP = {"Đ": "D", "đ": "d"}
 OSCAR_PRODUCTS_PER_PAGE = 24
+# sorl-thumbnail (oscar's thumbnailer): each process remembers thumbnails already made
+# instead of asking Redis once per picture (shop/thumbnail_kvstore.py).
+THUMBNAIL_KVSTORE = "shop.thumbnail_kvstore.KVStore"
 # Discounts in whole đồng: parts of a đồng cannot be transferred or charged.
 OSCAR_OFFER_ROUNDING_FUNCTION = "shop.money.offer_discount_whole_dong"
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")

@@ -28,4 +28,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("TEST_DB_NAME", str(BASE_DIR / ".test-db.sqlite3"))
     }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Query budgets count rendered pages; tests/perf/ turns the page cache on where it is tested.
+PAGE_CACHE_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

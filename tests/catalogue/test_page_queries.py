@@ -13,9 +13,12 @@ from tests.factories import CategoryFactory, CooperativeFactory, ProductFactory
 pytestmark = pytest.mark.django_db
 
 # Raise a budget only in a commit that says why.
-BUDGETS = {"catalogue": 10, "category": 11, "product": 17, "cooperative": 9}
+BUDGETS = {"catalogue": 10, "category": 11, "product": 16, "cooperative": 9}
 # product 15 → 17: "the story behind it" (stories + Wagtail's view-restriction check).
-MANAGER_PRODUCT_LIST_BUDGET = 17
+# product 17 → 16: no "recently viewed" cookie, so no query for those products; its view
+# is still counted here by an UPDATE, which production does in Redis (catalogue/view_counts.py).
+# manager list 17 → 13: the header shows the basket count from a cookie, not the basket.
+MANAGER_PRODUCT_LIST_BUDGET = 13
 
 
 def count_queries(client, url: str) -> int:

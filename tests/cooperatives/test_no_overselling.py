@@ -11,10 +11,10 @@ from unittest import mock
 import pytest
 from django.db import connection, connections
 from django.utils.translation import gettext as _
-from oscar.apps.basket.models import Basket
 from oscar.apps.partner.models import StockRecord
 from oscar.apps.partner.strategy import Selector
 
+from basket.models import Basket
 from cooperatives.models import Fulfilment
 from cooperatives.services.checkout import CheckoutError, order_place
 from order.models import Order

@@ -108,8 +108,9 @@ class WeightBasedFactory(factory.django.DjangoModelFactory):
 
 def basket_with(*items, user=None):
     """A saved basket holding ``(product, quantity)`` pairs, priced as the shop prices it."""
-    from oscar.apps.basket.models import Basket
     from oscar.apps.partner.strategy import Selector
+
+    from basket.models import Basket
 
     basket = Basket.objects.create(owner=user)
     basket.strategy = Selector().strategy(user=user)

@@ -1,0 +1,110 @@
+"""Product page views, counted in Redis and written to oscar's analytics in batches.
+
+Oscar counts a view with an UPDATE of the product's ``ProductRecord`` row inside the
+request: a write, a commit and a row lock on every product page, with concurrent
+views of one product queueing on that lock. Here a view is one ``HINCRBY`` in Redis
+(plus one ``RPUSH`` for a signed-in shopper) and ``product_views_flush``, run every
+minute by Celery beat, adds the counts to ``ProductRecord.num_views``,
+``UserRecord.num_product_views`` and ``UserProductView`` for oscar's dashboard reports.
+Counts are nice to have: a count lost to a Redis or database outage is not retried.
+
+Without ``REDIS_URL`` (development on SQLite) views are counted in the database at
+once, as oscar does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from functools import cache
+
+import redis
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from oscar.apps.analytics.models import ProductRecord, UserProductView, UserRecord
+
+from catalogue.models import Product
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_VIEWS_KEY = "chophien:product-views"  # hash: product id -> views since the last flush
+USER_VIEWS_KEY = "chophien:user-product-views"  # list of "user id:product id"
+
+
+@cache
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def _redis() -> redis.Redis | None:
+    return _client(settings.REDIS_URL) if settings.REDIS_URL else None
+
+
+def product_view_record(*, product_id: int, user_id: int | None = None) -> None:
+    """Count one view of a product page; never fails the page."""
+    client = _redis()
+    if client is None:
+        try:
+            _count_now(product_id=product_id, user_id=user_id)
+        except DatabaseError:  # two first views of one product at once
+            logger.warning("Could not count a view of product %s", product_id, exc_info=True)
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.hincrby(PRODUCT_VIEWS_KEY, str(product_id), 1)
+        if user_id:
+            pipe.rpush(USER_VIEWS_KEY, f"{user_id}:{product_id}")
+        pipe.execute()
+    except redis.RedisError:
+        logger.warning("Could not count a view of product %s", product_id, exc_info=True)
+
+
+def product_views_flush() -> int:
+    """Move the views counted in Redis into oscar's analytics tables; return how many."""
+    client = _redis()
+    if client is None:
+        return 0
+    # Read and clear in one MULTI, so a view counted meanwhile waits for the next flush.
+    pipe = client.pipeline(transaction=True)
+    pipe.hgetall(PRODUCT_VIEWS_KEY)
+    pipe.lrange(USER_VIEWS_KEY, 0, -1)
+    pipe.delete(PRODUCT_VIEWS_KEY, USER_VIEWS_KEY)
+    product_views, user_views, _deleted = pipe.execute()
+    views = {int(product_id): int(count) for product_id, count in product_views.items()}
+    pairs = []
+    for item in user_views:
+        user_id, product_id = item.decode().split(":")
+        pairs.append((int(user_id), int(product_id)))
+    _counts_add(views, pairs)
+    return sum(views.values())
+
+
+@transaction.atomic
+def _counts_add(views: dict[int, int], user_views: list[tuple[int, int]]) -> None:
+    # Products and shoppers deleted since they were counted are skipped.
+    products = set(Product.objects.filter(pk__in=views).values_list("pk", flat=True))
+    user_ids = {user_id for user_id, _product_id in user_views}
+    users = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    for product_id, count in views.items():
+        if product_id in products:
+            _counter_add(ProductRecord, "num_views", product_id=product_id, count=count)
+    kept = [(u, p) for u, p in user_views if u in users and p in products]
+    UserProductView.objects.bulk_create(
+        UserProductView(user_id=user_id, product_id=product_id) for user_id, product_id in kept
+    )
+    for user_id, count in Counter(user_id for user_id, _product_id in kept).items():
+        _counter_add(UserRecord, "num_product_views", user_id=user_id, count=count)
+
+
+def _count_now(*, product_id: int, user_id: int | None) -> None:
+    _counter_add(ProductRecord, "num_views", product_id=product_id, count=1)
+    if user_id:
+        _counter_add(UserRecord, "num_product_views", user_id=user_id, count=1)
+        UserProductView.objects.create(user_id=user_id, product_id=product_id)
+
+
+def _counter_add(model, field: str, *, count: int, **row) -> None:
+    if not model.objects.filter(**row).update(**{field: F(field) + count}):
+        model.objects.create(**row, **{field: count})

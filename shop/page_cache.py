@@ -1,0 +1,308 @@
+"""Anonymous shoppers' pages served from the cache, and thrown away when the shop changes.
+
+The home page, stories, product lists, product pages and cooperative pages look the
+same to every visitor without an account or a session, so the first such visitor's
+page is kept in the cache (Redis in production, shared by every gunicorn process) and
+served to the next ones without touching the database.
+
+What keeps a kept page correct:
+
+- **Changes.** Every kept page is stamped with the cache's *generation*, a counter
+  that ``pages_invalidate`` moves on once a transaction that saved or deleted a
+  product, price or stock record, category, cooperative, Wagtail page or image has
+  committed (``connect_invalidation``). A page stamped with an older generation is
+  never served. ``PAGE_CACHE_SECONDS`` bounds what no signal announces: "in season"
+  and campaign dates turning over at midnight. Prices are shown from here, but never
+  charged from here: the basket and checkout are not cached and price from live stock
+  records.
+- **Who asks.** Only GET requests carrying no cookies but the CSRF, language, basket
+  and basket-count ones are served or stored: a session (signed-in shoppers, guests in
+  checkout), flash messages or oscar's "recently viewed" cookie make a page personal.
+  A page whose rendering touched ``request.basket``, the session or queued a message
+  is not stored either.
+- **Per-visitor secrets.** A kept page has its CSRF tokens and its CSP nonce replaced
+  by markers; serving it puts in this visitor's own token (setting their CSRF cookie
+  if they had none) and a fresh nonce, so a form in a page first rendered for someone
+  else posts fine, and the inline script still runs under this response's policy.
+- **Language.** The key holds the host, the path, the allowed query parameters and
+  the language the visitor is served in; responses vary on the same headers as ever.
+
+The header's basket count is filled in by the browser from the ``basket_count``
+cookie (``BasketCountCookieMiddleware``, static/js/mini_basket.js), so a basket does
+not make a page personal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import zlib
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.functional import SimpleLazyObject, empty
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+BASKET_COUNT_COOKIE = "basket_count"
+
+_BROWSE = frozenset({"cooperative", "province", "ocop", "in_season", "sort_by", "page"})
+# View name -> the query parameters that may vary its page; any other parameter (a
+# search, a tracking tag) and the page is rendered afresh and not kept.
+CACHEABLE_VIEWS: dict[str, frozenset[str]] = {
+    "wagtail_serve": frozenset({"page"}),  # home, stories, campaigns
+    "catalogue:index": _BROWSE,
+    "catalogue:category": _BROWSE,
+    "catalogue:detail": frozenset(),
+    "cooperatives:list": frozenset({"page"}),
+    "cooperatives:detail": frozenset({"page"}),
+}
+
+
+def _product_page_hit(request: HttpRequest, kwargs: dict) -> None:
+    from catalogue.views import product_page_hit
+
+    product_page_hit(request, product_id=int(kwargs["pk"]))
+
+
+# View name -> what still has to happen when its page is served from the cache.
+ON_HIT: dict[str, Callable[[HttpRequest, dict], None]] = {
+    "catalogue:detail": _product_page_hit,
+}
+
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{64}(")')
+_CSRF_MARK = b"\x00csrf\x00"
+_NONCE_MARK = b"\x00nonce\x00"
+
+
+def _allowed_cookies() -> frozenset[str]:
+    return frozenset(
+        {
+            settings.CSRF_COOKIE_NAME,
+            settings.LANGUAGE_COOKIE_NAME,
+            settings.OSCAR_BASKET_COOKIE_OPEN,
+            BASKET_COUNT_COOKIE,
+        }
+    )
+
+
+def generation() -> int:
+    """The current generation, started from the clock so it never repeats an old one."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def pages_invalidate() -> None:
+    """Stop serving every kept page: the next visitor to each renders it afresh."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted: start a new one
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _invalidate_on_commit(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    # After the commit, or a visitor could render and keep the old data meanwhile.
+    transaction.on_commit(pages_invalidate)
+
+
+def connect_invalidation() -> None:
+    """Move the generation on when anything a cached page shows is saved or deleted."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from wagtail.images import get_image_model
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished
+
+    from cooperatives.models import Cooperative
+
+    models = [
+        # Products, categories, images, certifications; prices and stock; delivery rates.
+        *apps.get_app_config("catalogue").get_models(),
+        *apps.get_app_config("partner").get_models(),
+        *apps.get_app_config("shipping").get_models(),
+        Cooperative,
+        get_image_model(),  # not its renditions: pages create those while rendering
+    ]
+    for model in models:
+        uid = f"page-cache-{model._meta.label}"
+        post_save.connect(_invalidate_on_commit, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_invalidate_on_commit, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _invalidate_on_commit,
+                sender=field.remote_field.through,
+                dispatch_uid=f"{uid}-{field.name}",
+            )
+    for signal in (page_published, page_unpublished, page_slug_changed):
+        signal.connect(_invalidate_on_commit, dispatch_uid=f"page-cache-{id(signal)}")
+    post_delete.connect(_invalidate_on_commit, sender=Page, dispatch_uid="page-cache-page")
+
+
+def _cache_key(request: HttpRequest, allowed: frozenset[str]) -> str | None:
+    params = sorted(request.GET.lists())
+    if any(name not in allowed for name, _values in params):
+        return None
+    query = urlencode([(name, value) for name, values in params for value in values])
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"page:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+
+
+def _cookies_allow(request: HttpRequest) -> bool:
+    sent = {name for name, value in request.COOKIES.items() if value}  # "" is a deleted one
+    return sent <= _allowed_cookies()
+
+
+def _basket_touched(request: HttpRequest) -> bool:
+    basket = getattr(request, "basket", None)
+    return isinstance(basket, SimpleLazyObject) and basket._wrapped is not empty
+
+
+def _messages_queued(request: HttpRequest) -> bool:
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and storage._queued_messages)
+
+
+def _session_written(request: HttpRequest) -> bool:
+    # Reading the (empty) session of a visitor without one is fine: every page asks
+    # who the user is. Writing it means this page did something for this visitor.
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.modified)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and keep anonymous visitors' pages (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        pending = getattr(request, "_page_cache_pending", None)
+        if pending is not None:
+            key, stamp = pending
+            self._store(request, response, key, stamp)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        match = request.resolver_match
+        if not seconds or match is None or request.method not in ("GET", "HEAD"):
+            return None
+        allowed = CACHEABLE_VIEWS.get(match.view_name)
+        if allowed is None or not _cookies_allow(request):
+            return None
+        key = _cache_key(request, allowed)
+        if key is None:
+            return None
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            stamp = found.get(GENERATION_KEY)
+            if stamp is None:
+                stamp = generation()
+        except Exception:  # a cache outage slows pages down; it must not break them
+            logger.warning("Page cache unavailable", exc_info=True)
+            return None
+        entry = found.get(key)
+        if entry is not None and entry[0] == stamp:
+            hook = ON_HIT.get(match.view_name)
+            if hook is not None:
+                hook(request, view_kwargs)
+            return self._serve(request, entry)
+        if request.method == "GET":
+            request._page_cache_pending = (key, stamp)
+        return None
+
+    def _serve(self, request: HttpRequest, entry) -> HttpResponse:
+        _stamp, content_type, body, has_csrf, has_nonce = entry
+        body = zlib.decompress(body)
+        if has_csrf:
+            body = body.replace(_CSRF_MARK, get_token(request).encode())
+        if has_nonce:
+            body = body.replace(_NONCE_MARK, str(request.csp_nonce).encode())
+        response = HttpResponse(body, content_type=content_type)
+        response["X-Page-Cache"] = "hit"
+        return response
+
+    def _store(self, request, response, key: str, stamp: int) -> None:
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies  # set by the view: something about this visitor
+            or response.has_header("Cache-Control")  # the view asked for its own caching
+            or _basket_touched(request)
+            or _messages_queued(request)
+            or _session_written(request)
+        ):
+            return
+        body = response.content
+        body, csrf_count = _CSRF_INPUT.subn(rb"\1" + _CSRF_MARK + rb"\2", body)
+        nonce = getattr(request, "_csp_nonce", None)
+        has_nonce = isinstance(nonce, str) and nonce.encode() in body
+        if has_nonce:
+            body = body.replace(nonce.encode(), _NONCE_MARK)
+        entry = (stamp, response["Content-Type"], zlib.compress(body, 1), csrf_count > 0, has_nonce)
+        try:
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("Page cache unavailable", exc_info=True)
+            return
+        response["X-Page-Cache"] = "miss"
+
+
+def _signed_in_now(request: HttpRequest) -> bool:
+    # Signing in gives the session a new key; until then the browser sends the old one.
+    session = getattr(request, "session", None)
+    if session is None or session.session_key is None or not hasattr(request, "basket"):
+        return False
+    sent = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    return session.session_key != sent and request.user.is_authenticated
+
+
+class BasketCountCookieMiddleware:
+    """Keep the ``basket_count`` cookie, read by the header's script, up to date.
+
+    Written whenever a request loaded the basket (adding, the basket page, checkout)
+    and so saw its true size, and on signing in, when oscar merges the visitor's basket
+    into the account's; cleared once an anonymous visitor has no basket left to show
+    (after signing out). Pages never read the basket for the header, which is what
+    lets them be cached.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        shown = request.COOKIES.get(BASKET_COUNT_COOKIE)
+        if _basket_touched(request) or _signed_in_now(request):
+            basket = request.basket
+            count = basket.num_items if basket.id and basket.can_be_edited else 0
+            if str(count) != shown:
+                response.set_cookie(
+                    BASKET_COUNT_COOKIE,
+                    str(count),
+                    max_age=settings.OSCAR_BASKET_COOKIE_LIFETIME,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    samesite="Lax",
+                )
+        elif (
+            shown is not None
+            and settings.OSCAR_BASKET_COOKIE_OPEN not in request.COOKIES
+            and not request.user.is_authenticated
+        ):
+            response.delete_cookie(BASKET_COUNT_COOKIE, samesite="Lax")
+        return response

@@ -1,0 +1,84 @@
+"""Product page views are counted in Redis, off the request's database work, and flushed."""
+
+import os
+
+import pytest
+import redis
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from oscar.apps.analytics.models import ProductRecord, UserProductView, UserRecord
+
+from catalogue import view_counts
+from catalogue.tasks import product_views_flush_task
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("TEST_VIEW_COUNTS_REDIS_URL", "redis://127.0.0.1:6379/8")
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@pytest.fixture
+def counting_in_redis(settings):
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.REDIS_URL = REDIS_URL
+    client.delete(view_counts.PRODUCT_VIEWS_KEY, view_counts.USER_VIEWS_KEY)
+    yield client
+    client.delete(view_counts.PRODUCT_VIEWS_KEY, view_counts.USER_VIEWS_KEY)
+
+
+def page_queries(client, url) -> list[str]:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in queries]
+
+
+def test_a_product_page_writes_nothing_to_the_database(client, counting_in_redis, settings):
+    product = ProductFactory()
+    url = product.get_absolute_url()
+    queries = page_queries(client, url)
+    assert [sql for sql in queries if sql.lstrip().upper().startswith(WRITES)] == []
+    assert not ProductRecord.objects.filter(product=product).exists()
+    assert counting_in_redis.hget(view_counts.PRODUCT_VIEWS_KEY, str(product.pk)) == b"2"
+    settings.REDIS_URL = ""  # counted in the database, as oscar does: one UPDATE more
+    assert len(page_queries(client, url)) == len(queries) + 1
+
+
+def test_the_flush_adds_the_counts_to_oscars_analytics(client, counting_in_redis):
+    product, other = ProductFactory.create_batch(2)
+    shopper = UserFactory()
+    ProductRecord.objects.create(product=product, num_views=5)
+    client.get(product.get_absolute_url())
+    client.force_login(shopper)
+    client.get(product.get_absolute_url())
+    client.get(other.get_absolute_url())
+
+    assert product_views_flush_task.delay().get() == 3
+
+    assert ProductRecord.objects.get(product=product).num_views == 7
+    assert ProductRecord.objects.get(product=other).num_views == 1
+    assert UserRecord.objects.get(user=shopper).num_product_views == 2
+    assert UserProductView.objects.filter(user=shopper).count() == 2
+    assert product_views_flush_task.delay().get() == 0  # counted once only
+    assert ProductRecord.objects.get(product=product).num_views == 7
+
+
+def test_views_of_a_product_deleted_meanwhile_are_dropped(client, counting_in_redis):
+    product = ProductFactory()
+    client.get(product.get_absolute_url())
+    product.delete()
+    assert view_counts.product_views_flush() == 1
+    assert not ProductRecord.objects.exists()
+
+
+def test_without_redis_a_view_is_counted_at_once(client, settings):
+    settings.REDIS_URL = ""
+    product = ProductFactory()
+    client.get(product.get_absolute_url())
+    client.get(product.get_absolute_url())
+    assert ProductRecord.objects.get(product=product).num_views == 2
