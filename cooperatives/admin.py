@@ -13,6 +13,7 @@ from cooperatives.services.onboarding import (
     cooperative_onboard,
     cooperative_update,
 )
+from shop.uploads import check_new_photo
 
 
 class CooperativeAdminForm(forms.ModelForm):
@@ -44,6 +45,13 @@ class CooperativeAdminForm(forms.ModelForm):
         self.fields["commune_code"].choices = [("", "---------"), *groups.items()]
         if self.instance.pk:
             self.fields["managers"].initial = self.instance.partner.users.all()
+
+    # Django's image check alone lets any size and pixel count through (shop/uploads.py).
+    def clean_logo(self):
+        return check_new_photo(self.cleaned_data.get("logo"))
+
+    def clean_cover_photo(self):
+        return check_new_photo(self.cleaned_data.get("cover_photo"))
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -54,6 +55,17 @@ def validate_image_upload(upload) -> None:
         ) from error
     finally:
         upload.seek(0)
+
+
+def check_new_photo(value):
+    """For a form's ``clean_<field>``: check a newly uploaded photo, keep a stored one.
+
+    A model form's image field holds the stored file (or ``False`` to clear it) when
+    nothing new was uploaded; only a fresh upload needs checking.
+    """
+    if isinstance(value, UploadedFile):
+        validate_image_upload(value)
+    return value
 
 
 def image_without_metadata(upload) -> ContentFile:

@@ -4,10 +4,12 @@ Reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (all OSCAR_* defaults, overridden below)
 
@@ -104,6 +106,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Security (see the section at the end): login lock-out and Content Security Policy.
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -111,12 +116,14 @@ MIDDLEWARE = [
     "shop.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shop.security.ContentSecurityPolicyMiddleware",  # before anything that renders
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shop.middleware.DashboardStaffOnlyMiddleware",  # partner users: console only
+    "shop.security.RateLimitMiddleware",  # needs the session and the user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Anonymous pages from the cache, and the header's basket count (shop/page_cache.py):
@@ -126,6 +133,8 @@ MIDDLEWARE = [
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during the view into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -181,6 +190,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out account + address before any password check.
+    "shop.security.LoginLockoutBackend",
     # Oscar's backend lets shoppers and staff sign in with their e-mail address.
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -433,3 +444,93 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE"),
         traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# Security ---------------------------------------------------------------------------------
+# Defences against floods and guessing live in shop/security.py; tests in tests/security/.
+
+# How many reverse proxies of our own (load balancer, nginx) stand in front of gunicorn.
+# 0: REMOTE_ADDR is the client. N: the Nth address from the right of X-Forwarded-For is;
+# addresses further left are written by the client and never trusted.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Login lock-out: https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Five wrong passwords for one account from one address lock that pair out for 15
+# minutes. Locking the pair, not the account alone, means an attacker guessing a
+# cooperative manager's password cannot lock the real manager out from their own phone;
+# locking the pair, not the address alone, keeps shoppers sharing a carrier's address
+# (CGNAT) from locking each other out.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a manager who mistyped twice starts afresh once in
+AXES_CLIENT_IP_CALLABLE = "shop.security.client_ip"
+AXES_USERNAME_CALLABLE = "shop.security.login_identity"  # one count per account, any spelling
+AXES_LOCKOUT_CALLABLE = "shop.security.login_locked_out"  # templates/axes/lockout.html, 429
+# Successful logins are already in Django's last_login; only failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Rate limits (shop/security.py RATE_LIMITS) count in the default cache: Redis in
+# production, so every gunicorn process shares the counters.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # with the cache down, serve rather than refuse everyone
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+
+# Content Security Policy: https://django-csp.readthedocs.io/en/latest/configuration.html
+# Same-origin only. Inline <script> is refused unless it carries the request's nonce
+# (only oscar's page-load hook in templates/oscar/base.html does); style attributes are
+# refused, so templates use CSS classes. VietQR codes are inline SVG, hence data: images.
+# The Stripe Checkout origin is added to form-action per request (shop/security.py), as
+# placing an order by card redirects the form there.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        # Story videos (stories/blocks.py VideoBlock): the players of YouTube and Vimeo.
+        "frame-src": [
+            "https://www.youtube.com",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+        ],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Wagtail's, Django's and oscar's admin still use inline scripts and style attributes (Wagtail's
+# CSP work is ongoing: https://github.com/wagtail/wagtail/issues/7053); Wagtail's preview
+# frames its own pages, hence frame-ancestors 'self'. blob: for image crops and uploads.
+CSP_ADMIN_URL_PREFIXES = ("/cms/", "/django-admin/", "/dashboard/")  # staff only
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+# The admin contacts no one else either: no Gravatar images (they would also send a hash
+# of each editor's e-mail address to a third party) and no version check with wagtail.org
+# (upgrades come through requirements/ and the dependency audit).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Uploads: photos are checked by shop/uploads.py (MAX_IMAGE_UPLOAD_*). Pillow itself
+# refuses to decode anything larger than this, wherever an image is opened.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = MAX_IMAGE_UPLOAD_BYTES
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = MAX_IMAGE_UPLOAD_PIXELS
+# A request body, uploads aside, above 5 MB is refused; uploads above 2.5 MB go to a
+# temporary file instead of memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
