@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test ci lint format messages migrate demo clean-venv prod
+.PHONY: run test ci lint format messages migrate demo clean-venv prod bench bench-data bench-queries
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chợ Phiên needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -53,3 +53,21 @@ clean-venv:
 # shop.settings.production against PostgreSQL and Redis (see bin/serve-production).
 prod: $(VENV)/.installed messages
 	$(BIN)/python bin/serve-production --host $(HOST) --port $(PORT)
+
+# Performance benchmark (benchmarks/README.md), never part of `make test`: its own PostgreSQL
+# databases (chophien_bench, chophien_bench10) and Redis DBs 10 and 11; needs wrk (apt).
+BENCH_SCALE ?= 1
+BENCH_SECONDS ?= 10
+
+benchmarks/node_modules: benchmarks/package-lock.json
+	cd benchmarks && npm ci --no-audit --no-fund
+	@touch $@
+
+bench-data: $(VENV)/.installed messages
+	$(BIN)/python benchmarks/bench.py data --scale $(BENCH_SCALE)
+
+bench: $(VENV)/.installed messages benchmarks/node_modules
+	$(BIN)/python benchmarks/bench.py all --scale $(BENCH_SCALE) --seconds $(BENCH_SECONDS)
+
+bench-queries: $(VENV)/.installed messages
+	$(BIN)/python benchmarks/bench.py queries --scales 1,10
