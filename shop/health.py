@@ -2,7 +2,7 @@
 
 For load balancers and monitors: 200 when all three answer, 503 when one does not, with
 each one's state and how long it took. Cheap on purpose (one ``SELECT 1``, one cache
-write and read, one broker connection; no session, no user) and free of secrets (an
+write, read and delete, one broker connection; no session, no user) and free of secrets (an
 error is named by its type only, never by a message that may hold an address or a
 password).
 """
@@ -30,11 +30,16 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    key = "health:probe"
     token = uuid.uuid4().hex
+    # A key of its own: with one shared key, another worker's probe writing in between
+    # would make this one read the other's token and report a cache that is up as down.
+    key = f"health:probe:{token}"
     cache.set(key, token, timeout=30)
-    if cache.get(key) != token:
-        raise LookupError("the cache did not return what was written")
+    try:
+        if cache.get(key) != token:
+            raise LookupError("the cache did not return what was written")
+    finally:
+        cache.delete(key)
 
 
 def _broker() -> None:

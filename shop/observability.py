@@ -51,6 +51,42 @@ def order_number_for(request: HttpRequest, response: HttpResponse) -> str | None
     return None
 
 
+# URL parts that open something to whoever holds the link: the guest order page and its
+# card payment (``token``), password resets (``uidb64``, ``token``), oscar's order status
+# (``hash``), shared wish lists and stock alerts (``key``, ``to_key``). Logs and error
+# reports are read by more people than should open those.
+SECRET_URL_KWARGS = frozenset({"token", "hash", "key", "to_key", "uidb64"})
+REDACTED = "[redacted]"
+
+
+def loggable_path(path: str, kwargs: dict | None) -> str:
+    """``path`` with the segments holding a secret URL argument replaced by ``[redacted]``."""
+    secrets = {str(value) for name, value in (kwargs or {}).items() if name in SECRET_URL_KWARGS}
+    secrets.discard("")
+    if not secrets:
+        return path
+    return "/".join(REDACTED if part in secrets else part for part in path.split("/"))
+
+
+def _request_path(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return loggable_path(request.path, match.kwargs if match is not None else None)
+
+
+def sentry_event_scrub(event: dict, hint: dict) -> dict:
+    """Sentry's ``before_send``: the request's URL without its link token, as in the log."""
+    request = event.get("request") or {}
+    url = request.get("url")
+    if url:
+        parts = urlsplit(url)
+        try:
+            kwargs = resolve(parts.path).kwargs
+        except Resolver404:
+            kwargs = None
+        request["url"] = parts._replace(path=loggable_path(parts.path, kwargs)).geturl()
+    return event
+
+
 def _user_id(request: HttpRequest) -> int | None:
     # Only a user the request already loaded: looking them up here would cost two
     # queries on pages that never needed the session (the health check, static pages).
@@ -72,10 +108,11 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         response[REQUEST_ID_HEADER] = request.id
+        path = _request_path(request)
         fields = {
             "request_id": request.id,
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration_ms,
             "user_id": _user_id(request),
@@ -86,7 +123,7 @@ class RequestLogMiddleware:
             level,
             "%s %s %s %.1fms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra=fields,
@@ -112,6 +149,8 @@ def sentry_init(
         environment=environment,
         release=release or None,
         send_default_pii=False,
+        before_send=sentry_event_scrub,
+        before_send_transaction=sentry_event_scrub,
         traces_sample_rate=traces_sample_rate,
         integrations=[DjangoIntegration(), CeleryIntegration()],
     )

@@ -89,3 +89,29 @@ def test_production_does_not_redirect_the_health_check_to_https():
     health, page = result.stdout.split()[-2:]
     assert health == "503"  # nothing answers on those ports, and it says so
     assert page == "301"
+
+
+def test_probes_of_two_processes_at_once_both_find_the_cache_up(monkeypatch):
+    """Another worker's probe writing between this one's write and read is not an outage."""
+    from django.core.cache import cache as real_cache
+
+    from shop import health
+
+    class OtherProbeInBetween:
+        def __init__(self):
+            self.interleaved = False
+
+        def set(self, *args, **kwargs):
+            return real_cache.set(*args, **kwargs)
+
+        def delete(self, *args, **kwargs):
+            return real_cache.delete(*args, **kwargs)
+
+        def get(self, *args, **kwargs):
+            if not self.interleaved:
+                self.interleaved = True
+                health._cache()  # the other worker's whole probe
+            return real_cache.get(*args, **kwargs)
+
+    monkeypatch.setattr(health, "cache", OtherProbeInBetween())
+    assert health._check(health._cache)["status"] == "ok"

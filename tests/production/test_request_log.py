@@ -87,3 +87,40 @@ def test_a_server_error_is_logged_at_error_level(client, request_lines, settings
 
 def test_the_request_log_middleware_comes_first():
     assert settings.MIDDLEWARE[0] == "shop.observability.RequestLogMiddleware"
+
+
+def test_the_guest_order_links_token_is_not_logged(client, request_lines):
+    farm = CooperativeFactory()
+    WeightBasedFactory(cooperative=farm)
+    order = place_order((ProductFactory(cooperative=farm), 1))
+    path = order_page_path(order)
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    assert client.get(path).status_code == 200
+    [line] = request_lines()
+    assert token not in json.dumps(line)
+    assert line["path"] == f"/don-hang/{order.number}/[redacted]/"
+    assert line["message"].startswith(f"GET /don-hang/{order.number}/[redacted]/ 200 ")
+    assert line["order_number"] == str(order.number)
+
+
+def test_a_password_reset_links_token_is_not_logged(client, request_lines):
+    client.get("/shop/password-reset/confirm/MTIz/cz7xyz-0123456789abcdef0123456789abcdef/")
+    [line] = request_lines()
+    assert "cz7xyz-0123456789abcdef" not in json.dumps(line)
+    assert "MTIz" not in json.dumps(line)
+    assert line["path"] == "/shop/password-reset/confirm/[redacted]/[redacted]/"
+
+
+def test_an_error_report_sent_to_sentry_has_no_link_token():
+    from shop.observability import sentry_event_scrub
+
+    event = {
+        "request": {
+            "url": "https://chophien.vn/don-hang/100001/100001:KJSyVqZsk0fRj7ZOCDTC58c/",
+            "query_string": "",
+        },
+        "transaction": "/don-hang/{number}/{token}/",
+    }
+    scrubbed = sentry_event_scrub(event, {})
+    assert scrubbed["request"]["url"] == "https://chophien.vn/don-hang/100001/[redacted]/"
+    assert scrubbed["transaction"] == "/don-hang/{number}/{token}/"
