@@ -606,6 +606,9 @@ def _allocate_more(line, extra: int) -> None:
             code="not_enough_stock",
         )
     type(line).objects.filter(pk=line.pk).update(num_allocated=F("num_allocated") + extra)
+    # As oscar's own allocate() does after its UPDATE: whatever listens for stock changes
+    # (the anonymous page cache, shop/page_cache.py) hears of this one too.
+    stockrecord.post_save_signal()
 
 
 @transaction.atomic

@@ -133,3 +133,28 @@ def test_a_not_found_page_is_never_kept(client):
         response = client.get("/shop/catalogue/khong-co-san-pham_999999/")
         assert response.status_code == 404
         assert cached(response) is None
+
+
+def test_a_manager_raising_a_line_shows_the_new_stock_at_once(
+    client, product, django_capture_on_commit_callbacks
+):
+    from cooperatives.models import Fulfilment
+    from cooperatives.services.fulfillment import fulfilment_line_change
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order((product, 1))
+    url = product.get_absolute_url()
+    client.get(url)
+    assert cached(client.get(url)) == "hit"
+    manager = UserFactory()
+    product.cooperative.partner.users.add(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        fulfilment_line_change(  # the other four: allocated by one conditional UPDATE
+            fulfilment=Fulfilment.objects.get(order=order),
+            line=order.lines.get(),
+            quantity=5,
+            actor=manager,
+        )
+    page = client.get(url)
+    assert cached(page) == "miss"
+    assert not page.context["session"].availability.is_available_to_buy
