@@ -171,6 +171,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several requests at once (Wagtail's autosave beside the editor's submit, two
+    # shoppers on `make run`): SQLite's deferred transactions fail the second writer at
+    # once with "database is locked"; IMMEDIATE ones take the lock up front and wait.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 # Decided once before the first migration: oscar's migrations read it (oscar-wagtail-notes P8).
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 

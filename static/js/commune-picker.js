@@ -43,13 +43,18 @@
   }
   remember();
   search.addEventListener("input", narrow);
+  // Arrow keys change the province once per press, so several answers can be on their way
+  // and come back in any order: only the answer for the latest choice may fill the list.
+  var asked = 0;
   province.addEventListener("change", function () {
+    var ticket = ++asked;
     commune.value = "";
     if (!province.value) { all = []; render([]); return; }
     fetch(form.dataset.communesUrl + "?province=" + encodeURIComponent(province.value), {
       headers: { Accept: "application/json" }
     }).then(function (response) { return response.json(); })
       .then(function (data) {
+        if (ticket !== asked) return;
         all = data.communes.map(function (c) { return { code: c.code, name: c.name, key: fold(c.name) }; });
         narrow();  // the shopper may have typed while the list was on its way
       });

@@ -4,10 +4,18 @@ Browser downloads fail on these machines, so the tests use /usr/bin/chromium
 (installed by ``.ci/run`` from Debian's packages). Without it they are skipped
 with a loud reason, never silently. The phone is a 360×740 screen in Vietnamese;
 every request that is not for the test server is aborted.
+
+Two locks keep the browser off the network. ``page.route`` aborts every request that
+is not for the test server, but Playwright does not show it the hops of a redirect, so
+Chromium itself is also told that nothing but this machine resolves
+(``--host-resolver-rules``; the rule covers IP addresses too): a redirect to an outside
+name or address fails inside the browser before any packet leaves
+(tests/browser/test_network_lock.py proves both).
 """
 
 import os
 import shutil
+import traceback
 from pathlib import Path
 
 import pytest
@@ -29,6 +37,9 @@ PHONE = {
         "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
     ),
 }
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+# Chromium's own rule syntax: every name is "not found" except this machine's.
+HOST_RESOLVER_RULES = "MAP * ~NOTFOUND, " + ", ".join(f"EXCLUDE {host}" for host in LOCAL_HOSTS)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -52,6 +63,7 @@ def browser():
             executable_path=CHROMIUM,
             headless=True,
             args=[
+                f"--host-resolver-rules={HOST_RESOLVER_RULES}",
                 "--no-sandbox",
                 "--disable-gpu",
                 "--disable-background-networking",
@@ -63,28 +75,70 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, **PHONE)
-    page = context.new_page()
-    local = live_server.url
+def only_local(page, base_url: str) -> None:
+    """Abort every request of ``page`` that is not for ``base_url`` (the first lock)."""
 
-    def only_local(route):
-        if route.request.url.startswith(local):
+    def route(route):
+        if route.request.url.startswith(base_url):
             route.continue_()
         else:
             route.abort()
 
-    page.route("**/*", only_local)
-    page.set_default_timeout(15_000)
-    yield page
+    page.route("**/*", route)
+
+
+@pytest.fixture
+def open_page(browser, live_server, request):
+    """``open_page(**context_options)``: a new phone of its own (cookies, session).
+
+    For journeys with two people (a shopper and a manager, an editor and a moderator).
+    Options override the phone's (``viewport=...``). On failure every page opened is
+    saved to test-results/ as a screenshot and its HTML, with the tracebacks of any
+    server error (a 500 page alone does not say what broke).
+    """
+    from django.core.signals import got_request_exception
+
+    contexts = []
+    server_errors = []
+
+    def remember_server_error(sender, request=None, **kwargs):
+        # Sent from inside the handler's ``except``: the exception is the current one.
+        server_errors.append(f"{request.method} {request.path}\n{traceback.format_exc()}")
+
+    got_request_exception.connect(remember_server_error, weak=False)
+
+    def open_(**options):
+        context = browser.new_context(base_url=live_server.url, **{**PHONE, **options})
+        contexts.append(context)
+        new_page = context.new_page()
+        only_local(new_page, live_server.url)
+        new_page.set_default_timeout(15_000)
+        return new_page
+
+    yield open_
+    got_request_exception.disconnect(remember_server_error)
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         RESULTS.mkdir(exist_ok=True)
         name = request.node.name.replace("/", "_")
-        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
-        (RESULTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
-    context.close()
+        if server_errors:
+            (RESULTS / f"{name}.server-errors.txt").write_text(
+                "\n\n".join(server_errors), encoding="utf-8"
+            )
+        for number, context in enumerate(contexts):
+            suffix = f"-{number + 1}" if number else ""
+            for failed_page in context.pages:
+                failed_page.screenshot(path=str(RESULTS / f"{name}{suffix}.png"), full_page=True)
+                (RESULTS / f"{name}{suffix}.html").write_text(
+                    failed_page.content(), encoding="utf-8"
+                )
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 @pytest.fixture
