@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test ci lint format messages migrate demo clean-venv prod bench bench-data bench-queries
+.PHONY: run test ci lint format messages migrate demo clean-venv prod bench bench-data bench-queries css weight
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Chợ Phiên needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -71,3 +71,17 @@ bench: $(VENV)/.installed messages benchmarks/node_modules
 
 bench-queries: $(VENV)/.installed messages
 	$(BIN)/python benchmarks/bench.py queries --scales 1,10
+
+# static/css/site.css: oscar's Bootstrap stylesheet cut to the rules our templates use, and
+# Font Awesome cut to the icons they show (frontend/build-css.mjs). Rerun after using a new
+# Bootstrap class or icon, or upgrading django-oscar; the output is committed.
+frontend/node_modules: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+css: $(VENV)/.installed frontend/node_modules
+	node frontend/build-css.mjs
+
+# Bytes a phone downloads on first load, and Lighthouse, against a running `make prod`.
+weight: $(VENV)/.installed benchmarks/node_modules
+	$(BIN)/python benchmarks/weight_pages.py measure --base-url http://$(HOST):$(PORT) --lighthouse
