@@ -111,3 +111,12 @@ def test_pages_load_no_asset_from_another_host(client, demo_store):
     html = client.get(reverse("catalogue:index")).content.decode()
     assert "ajax.googleapis.com" not in html
     assert "/static/oscar/js/jquery/jquery.min.js" in html
+
+
+def test_pages_are_compressed_for_phones_that_accept_it(client, demo_store):
+    plain = client.get("/")
+    packed = client.get("/", headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) / 3
+    assert b'fetchpriority="high"' in plain.content  # the hero, the page's largest picture
