@@ -14,6 +14,7 @@ connections after every request, so neither would notice the restart.)
 import threading
 import urllib.error
 import urllib.request
+from types import SimpleNamespace
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import psycopg
@@ -34,11 +35,30 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
+class PidRecordingHandler(WSGIHandler):
+    """Django's WSGI handler, noting which PostgreSQL backend served each request.
+
+    The whole suite leaves other connections to the test database about (other threads,
+    other tests' processes); a "restart" must end only the shop's own.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.backend_pids: set[int] = set()
+
+    def __call__(self, environ, start_response):
+        response = super().__call__(environ, start_response)
+        if connection.connection is not None:
+            self.backend_pids.add(connection.connection.info.backend_pid)
+        return response
+
+
 @pytest.fixture
 def shop_server(postgres, settings):
     """The shop on 127.0.0.1, one request at a time, in a thread with its own connection."""
     settings.ALLOWED_HOSTS = ["127.0.0.1"]
-    server = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
+    handler = PidRecordingHandler()
+    server = make_server("127.0.0.1", 0, handler, handler_class=QuietHandler)
 
     def serve():
         server.serve_forever()
@@ -46,7 +66,7 @@ def shop_server(postgres, settings):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", handler=handler)
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
@@ -61,10 +81,11 @@ def get(url: str) -> int:
         return error.code
 
 
-def restart_database(*, terminate: bool = True) -> int:
+def restart_database(*, terminate: bool = True, only: set[int] | None = None) -> int:
     """Close every connection to the test database but this test's own, as a restart does.
 
-    Returns how many there were; with ``terminate=False`` only counts them.
+    ``only``: just these backends (the shop server's). Returns how many there were; with
+    ``terminate=False`` only counts them.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -80,18 +101,19 @@ def restart_database(*, terminate: bool = True) -> int:
     ) as admin:
         rows = admin.execute(
             f"SELECT {action} FROM pg_stat_activity"  # noqa: S608 (one of two constants)
-            " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
-            [test_pid],
+            " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)"
+            " AND (%s::int[] IS NULL OR pid = ANY(%s::int[]))",
+            [test_pid, sorted(only) if only is not None else None] + [sorted(only or [])],
         ).fetchall()
     return len(rows)
 
 
 def test_the_request_after_a_database_restart_succeeds(shop_server):
     assert connections.settings["default"]["CONN_MAX_AGE"] > 0  # kept between requests
-    page = shop_server + ProductFactory(title="Mật ong rừng").get_absolute_url()
+    page = shop_server.url + ProductFactory(title="Mật ong rừng").get_absolute_url()
     assert get(page) == 200
 
-    assert restart_database() == 1  # the shop's connection
+    assert restart_database(only=shop_server.handler.backend_pids) == 1  # the shop's connection
 
     assert get(page) == 200
     assert get(page) == 200
@@ -100,10 +122,10 @@ def test_the_request_after_a_database_restart_succeeds(shop_server):
 def test_without_health_checks_the_first_request_after_a_restart_fails(shop_server, monkeypatch):
     """Why CONN_HEALTH_CHECKS is on (shop/settings/base.py): this is the shop without it."""
     monkeypatch.setitem(connections.settings["default"], "CONN_HEALTH_CHECKS", False)
-    page = shop_server + ProductFactory(title="Mật ong rừng").get_absolute_url()
+    page = shop_server.url + ProductFactory(title="Mật ong rừng").get_absolute_url()
     assert get(page) == 200
 
-    assert restart_database() == 1
+    assert restart_database(only=shop_server.handler.backend_pids) == 1
 
     assert get(page) == 500  # the dead connection, found by the first query
     assert get(page) == 200  # Django dropped it after the error
