@@ -832,45 +832,55 @@ def page_weight(base_url: str, urls: dict) -> dict:
     return report
 
 
+def lighthouse_page(base_url: str, path: str, out: Path) -> dict:
+    """One Lighthouse mobile run (its default: simulated slow 4G, a mid-range phone)."""
+    subprocess.run(  # noqa: S603
+        [
+            str(HERE / "node_modules" / ".bin" / "lighthouse"),
+            base_url + path,
+            "--chrome-flags=--headless --no-sandbox --disable-gpu",
+            "--only-categories=performance,accessibility",
+            "--form-factor=mobile",
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
+        ],
+        cwd=HERE,
+        env=dict(os.environ, CHROME_PATH=CHROMIUM),
+        check=True,
+    )
+    report = json.loads(out.read_text())
+    audits = report["audits"]
+    return {
+        "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
+        "accessibility": round(100 * (report["categories"]["accessibility"]["score"] or 0)),
+        "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
+        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
+        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
+        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
+        "failed_accessibility": [
+            ref["id"]
+            for ref in report["categories"]["accessibility"]["auditRefs"]
+            if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
+        ],
+        "failed": [
+            ref["id"]
+            for category in report["categories"].values()
+            for ref in category["auditRefs"]
+            if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
+        ],
+    }
+
+
 def lighthouse(base_url: str, urls: dict) -> dict:
-    """Lighthouse mobile (its default: simulated slow 4G, a mid-range phone) on home and product."""
+    """Lighthouse mobile on home and product."""
     if not (HERE / "node_modules" / ".bin" / "lighthouse").exists():
         print("  Lighthouse is not installed: run `npm ci` in benchmarks/ (see README).")
         return {}
-    scores = {}
-    for name, path in (("home", urls["home"]), ("product", urls["products"][0])):
-        out = VAR / f"lighthouse-{name}.json"
-        subprocess.run(  # noqa: S603
-            [
-                str(HERE / "node_modules" / ".bin" / "lighthouse"),
-                base_url + path,
-                "--chrome-flags=--headless --no-sandbox --disable-gpu",
-                "--only-categories=performance,accessibility",
-                "--form-factor=mobile",
-                "--output=json",
-                f"--output-path={out}",
-                "--quiet",
-            ],
-            cwd=HERE,
-            env=dict(os.environ, CHROME_PATH=CHROMIUM),
-            check=True,
-        )
-        report = json.loads(out.read_text())
-        audits = report["audits"]
-        scores[name] = {
-            "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
-            "accessibility": round(100 * (report["categories"]["accessibility"]["score"] or 0)),
-            "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
-            "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
-            "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
-            "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
-            "failed_accessibility": [
-                ref["id"]
-                for ref in report["categories"]["accessibility"]["auditRefs"]
-                if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
-            ],
-        }
-    return scores
+    return {
+        name: lighthouse_page(base_url, path, VAR / f"lighthouse-{name}.json")
+        for name, path in (("home", urls["home"]), ("product", urls["products"][0]))
+    }
 
 
 # --- report -------------------------------------------------------------------------------

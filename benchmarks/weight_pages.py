@@ -18,15 +18,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench import CHROMIUM, HERE, KINDS, LIGHTHOUSE_MIN, PAGE_BYTES  # noqa: E402
+from benchmarks.bench import (  # noqa: E402
+    CHROMIUM,
+    HERE,
+    KINDS,
+    LIGHTHOUSE_MIN,
+    PAGE_BYTES,
+    lighthouse_page,
+)
 
 PHONE = {
     "viewport": {"width": 360, "height": 740},
@@ -112,41 +117,6 @@ def weigh(browser, base_url: str, name: str, path: str, product: str) -> dict:
     }
 
 
-def lighthouse(base_url: str, path: str, out: Path) -> dict:
-    binary = HERE / "node_modules" / ".bin" / "lighthouse"
-    subprocess.run(  # noqa: S603
-        [
-            str(binary),
-            base_url + path,
-            "--chrome-flags=--headless --no-sandbox --disable-gpu",
-            "--only-categories=performance,accessibility",
-            "--form-factor=mobile",
-            "--output=json",
-            f"--output-path={out}",
-            "--quiet",
-        ],
-        cwd=HERE,
-        env=dict(os.environ, CHROME_PATH=CHROMIUM),
-        check=True,
-    )
-    report = json.loads(out.read_text())
-    audits = report["audits"]
-    return {
-        "performance": round(100 * (report["categories"]["performance"]["score"] or 0)),
-        "accessibility": round(100 * (report["categories"]["accessibility"]["score"] or 0)),
-        "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
-        "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
-        "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
-        "cls": round(audits["cumulative-layout-shift"]["numericValue"], 3),
-        "failed": [
-            ref["id"]
-            for category in report["categories"].values()
-            for ref in category["auditRefs"]
-            if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
-        ],
-    }
-
-
 def measure(base_url: str, *, with_lighthouse: bool, out_dir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -164,7 +134,7 @@ def measure(base_url: str, *, with_lighthouse: bool, out_dir: Path) -> dict:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name in ("home", "product"):
             out = out_dir / f"lighthouse-{name}.json"
-            report["lighthouse"][name] = lighthouse(base_url, pages[name], out)
+            report["lighthouse"][name] = lighthouse_page(base_url, pages[name], out)
     return report
 
 
