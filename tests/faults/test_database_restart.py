@@ -14,6 +14,7 @@ connections after every request, so neither would notice the restart.)
 import threading
 import urllib.error
 import urllib.request
+from datetime import datetime
 from types import SimpleNamespace
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -81,11 +82,14 @@ def get(url: str) -> int:
         return error.code
 
 
-def restart_database(*, terminate: bool = True, only: set[int] | None = None) -> int:
+def restart_database(
+    *, terminate: bool = True, only: set[int] | None = None, since: datetime | None = None
+) -> int:
     """Close every connection to the test database but this test's own, as a restart does.
 
-    ``only``: just these backends (the shop server's). Returns how many there were; with
-    ``terminate=False`` only counts them.
+    ``only``: just these backends (the shop server's); ``since``: just those opened since
+    then (a worker started by this test), as the whole suite leaves others about. Returns
+    how many there were; with ``terminate=False`` only counts them.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -102,8 +106,10 @@ def restart_database(*, terminate: bool = True, only: set[int] | None = None) ->
         rows = admin.execute(
             f"SELECT {action} FROM pg_stat_activity"  # noqa: S608 (one of two constants)
             " WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)"
-            " AND (%s::int[] IS NULL OR pid = ANY(%s::int[]))",
-            [test_pid, sorted(only) if only is not None else None] + [sorted(only or [])],
+            " AND (%s::int[] IS NULL OR pid = ANY(%s::int[]))"
+            " AND (%s::timestamptz IS NULL OR backend_start >= %s::timestamptz)",
+            [test_pid, sorted(only) if only is not None else None, sorted(only or [])]
+            + [since, since],
         ).fetchall()
     return len(rows)
 
@@ -134,6 +140,9 @@ def test_without_health_checks_the_first_request_after_a_restart_fails(shop_serv
 def test_a_worker_keeps_working_after_a_database_restart(redis_server, workers, sms_gateway):
     """Celery's Django fixup closes the worker's connections after every task (unless
     CELERY_DB_REUSE_MAX is set), so even with CONN_MAX_AGE a restart finds none to break."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        [started] = cursor.fetchone()
     redis_server.start()
     workers(redis_server.url(), DATABASE_CONN_MAX_AGE="60")
 
@@ -148,11 +157,11 @@ def test_a_worker_keeps_working_after_a_database_restart(redis_server, workers, 
     first = send("fault:before-restart")
     wait_for(lambda: list(sms_gateway.sent) == [first.key], timeout=60, what="the first SMS")
     wait_for(
-        lambda: restart_database(terminate=False) == 0,
+        lambda: restart_database(terminate=False, since=started) == 0,
         timeout=10,
         what="the worker to close its connection once the task is done",
     )
-    restart_database()
+    restart_database(since=started)
 
     second = send("fault:after-restart")
     wait_for(lambda: len(sms_gateway.sent) == 2, timeout=60, what="the SMS after the restart")
