@@ -114,6 +114,8 @@ RATE_LIMITS: dict[str, tuple[RateLimit, ...]] = {
     "address:communes": (RateLimit("120/m", _by_ip, ("GET",)),),
     # The phone-order console: a manager saves an order every minute or so at most.
     "manager:phone-order": (RateLimit("30/m", _by_user_or_ip),),
+    # Closing an account asks for the password, which axes does not count: no guessing here.
+    "privacy:erase": (RateLimit("10/h", _by_user_or_ip),),
     # Sign-in and registration share oscar's page; axes locks out password guessing per
     # account, this stops account creation in bulk.
     # Carriers put many shoppers behind one address, hence the generous per-address counts.
