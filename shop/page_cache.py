@@ -15,11 +15,17 @@ What keeps a kept page correct:
   what no signal announces: "in season" and campaign dates turning over at midnight.
   Prices are shown from here, but never charged from here: the basket and checkout
   are not cached and price from live stock records.
-- **Who asks.** Only GET requests carrying no cookies but the CSRF, language, basket
-  and basket-count ones are served or stored: a session (signed-in shoppers, guests in
-  checkout), flash messages or oscar's "recently viewed" cookie make a page personal.
-  A page whose rendering touched ``request.basket``, the session or queued (or
-  showed) a message is not stored either.
+- **Who asks.** Pages are kept in two versions: one for guests and one for signed-in
+  shoppers (the header says "Account" instead of "Login or register"). A guest is a
+  GET request carrying no cookies but the CSRF, language, basket and basket-count
+  ones. A signed-in shopper is one whose pages look like every other shopper's
+  (``shopper_sees_shared_pages``: no staff, editor, manager or other permission, no
+  unread notification, wish list or review of their own), whose session holds nothing
+  but who they are, and who sends no other cookie. Anyone else (staff, managers,
+  editors, a guest in checkout, a session holding a message or a private page's
+  password, oscar's "recently viewed" cookie) gets their own page. A page whose
+  rendering touched ``request.basket``, the session or queued (or showed) a message
+  is not stored, nor a shopper's page that shows their e-mail address or name.
 - **Per-visitor secrets.** A kept page has its CSRF tokens and its CSP nonce replaced
   by markers; serving it puts in this visitor's own token (setting their CSRF cookie
   if they had none) and a fresh nonce, so a form in a page first rendered for someone
@@ -53,6 +59,15 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 BASKET_COUNT_COOKIE = "basket_count"
+SHOPPER_KEY = "page-cache:shopper:{}"
+
+# The two versions of a page (see the module's docstring).
+GUEST = "guest"
+SHOPPER = "shopper"
+# What a signed-in shopper's session may hold and still be served the shared pages:
+# who they are. Anything else with a value (checkout data, a message that did not fit
+# in its cookie, a private page's password) is about this visitor.
+_SESSION_AUTH_KEYS = frozenset({"_auth_user_id", "_auth_user_backend", "_auth_user_hash"})
 
 _BROWSE = frozenset({"cooperative", "province", "ocop", "in_season", "sort_by", "page"})
 # View name -> the query parameters that may vary its page; any other parameter (a
@@ -158,19 +173,81 @@ def connect_invalidation() -> None:
     order_placed.connect(_invalidate_on_commit, dispatch_uid="page-cache-order-placed")
 
 
-def _cache_key(request: HttpRequest, allowed: frozenset[str]) -> str | None:
+def _cache_key(request: HttpRequest, allowed: frozenset[str], visitor: str) -> str | None:
     params = sorted(request.GET.lists())
     if any(name not in allowed for name, _values in params):
         return None
     query = urlencode([(name, value) for name, values in params for value in values])
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+    return f"page:{visitor}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
 
 
-def _cookies_allow(request: HttpRequest) -> bool:
+def _visitor(request: HttpRequest) -> str | None:
+    """Which kept version of a page this visitor may be served, if any."""
     sent = {name for name, value in request.COOKIES.items() if value}  # "" is a deleted one
-    return sent <= _allowed_cookies()
+    allowed = _allowed_cookies()
+    if sent <= allowed:
+        return GUEST
+    if not sent <= allowed | {settings.SESSION_COOKIE_NAME}:
+        return None
+    if not request.user.is_authenticated:  # a guest with a session: in checkout, say
+        return None
+    session = request.session
+    if any(value for key, value in session.items() if key not in _SESSION_AUTH_KEYS):
+        return None
+    return SHOPPER
+
+
+def shopper_sees_shared_pages(user) -> bool:
+    """Whether every page ``user`` is shown is the one every other such shopper is shown.
+
+    Templates show staff an "edit" link, managers and editors a dashboard link, and a
+    shopper their unread notifications, wish lists and whether they may still review a
+    product. Someone with none of those sees the signed-in version everyone shares.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+    from oscar.core.loading import get_model
+
+    if not user.is_active or user.is_staff or user.is_superuser:
+        return False
+    User = get_user_model()
+    own = {
+        "groups": User.groups.through.objects.filter(user=OuterRef("pk")),
+        "permissions": User.user_permissions.through.objects.filter(user=OuterRef("pk")),
+        "partners": get_model("partner", "Partner").users.through.objects.filter(
+            user=OuterRef("pk")
+        ),
+        "notifications": get_model("communication", "Notification").objects.filter(
+            recipient=OuterRef("pk"), date_read=None
+        ),
+        "wishlists": get_model("wishlists", "WishList").objects.filter(owner=OuterRef("pk")),
+        "reviews": get_model("reviews", "ProductReview").objects.filter(user=OuterRef("pk")),
+    }
+    found = (
+        User.objects.filter(pk=user.pk)
+        .annotate(**{f"has_{name}": Exists(rows) for name, rows in own.items()})
+        .values(*(f"has_{name}" for name in own))
+        .first()
+    )
+    return found is not None and not any(found.values())
+
+
+def _shopper_shares(request: HttpRequest, known: bool | None) -> bool:
+    # Asked once per PAGE_CACHE_SECONDS per shopper, not per page: a shopper made a
+    # manager meanwhile is shown the shared pages a little longer, which give no access.
+    if known is None:
+        known = shopper_sees_shared_pages(request.user)
+        cache.set(SHOPPER_KEY.format(request.user.pk), known, settings.PAGE_CACHE_SECONDS)
+    return known
+
+
+def _shows_who(request: HttpRequest, body: bytes) -> bool:
+    """Whether a shopper's page shows who they are, so must not be shared."""
+    user = request.user
+    words = {user.email, user.get_username(), user.get_full_name()}
+    return any(len(word) > 2 and word.encode() in body for word in words if word)
 
 
 def _basket_touched(request: HttpRequest) -> bool:
@@ -205,8 +282,7 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         pending = getattr(request, "_page_cache_pending", None)
         if pending is not None:
-            key, stamp = pending
-            self._store(request, response, key, stamp)
+            self._store(request, response, *pending)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -215,16 +291,22 @@ class AnonymousPageCacheMiddleware:
         if not seconds or match is None or request.method not in ("GET", "HEAD"):
             return None
         allowed = CACHEABLE_VIEWS.get(match.view_name)
-        if allowed is None or not _cookies_allow(request):
+        if allowed is None:
             return None
-        key = _cache_key(request, allowed)
+        visitor = _visitor(request)
+        key = visitor and _cache_key(request, allowed, visitor)
         if key is None:
             return None
+        keys = [GENERATION_KEY, key]
+        if visitor == SHOPPER:
+            keys.append(SHOPPER_KEY.format(request.user.pk))
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            found = cache.get_many(keys)
             stamp = found.get(GENERATION_KEY)
             if stamp is None:
                 stamp = generation()
+            if visitor == SHOPPER and not _shopper_shares(request, found.get(keys[2])):
+                return None
         except Exception:  # a cache outage slows pages down; it must not break them
             logger.warning("Page cache unavailable", exc_info=True)
             return None
@@ -235,7 +317,7 @@ class AnonymousPageCacheMiddleware:
                 hook(request, view_kwargs)
             return self._serve(request, entry)
         if request.method == "GET":
-            request._page_cache_pending = (key, stamp)
+            request._page_cache_pending = (key, stamp, visitor)
         return None
 
     def _serve(self, request: HttpRequest, entry) -> HttpResponse:
@@ -249,7 +331,7 @@ class AnonymousPageCacheMiddleware:
         response["X-Page-Cache"] = "hit"
         return response
 
-    def _store(self, request, response, key: str, stamp: int) -> None:
+    def _store(self, request, response, key: str, stamp: int, visitor: str) -> None:
         if (
             response.status_code != 200
             or response.streaming
@@ -260,6 +342,13 @@ class AnonymousPageCacheMiddleware:
             or _session_written(request)
         ):
             return
+        if visitor == SHOPPER:
+            # Asked afresh, not from the cache: what is kept is shown to every shopper.
+            if not shopper_sees_shared_pages(request.user):
+                return
+            if _shows_who(request, response.content):
+                logger.warning("A shopper's page shows who they are: not kept (%s)", key)
+                return
         body, csrf_count = _csrf_tokens_marked(request, response.content)
         nonce = getattr(request, "_csp_nonce", None)
         has_nonce = isinstance(nonce, str) and nonce.encode() in body

@@ -17,7 +17,13 @@ from oscar.apps.analytics.models import ProductRecord
 from basket.models import Basket
 from catalogue.view_counts import product_views_flush
 from shop import page_cache
-from tests.factories import CategoryFactory, ProductFactory, UserFactory, basket_with
+from tests.factories import (
+    CategoryFactory,
+    CooperativeFactory,
+    ProductFactory,
+    UserFactory,
+    basket_with,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,14 +229,109 @@ def test_an_uncommitted_change_is_not_yet_shown(client, product):
     assert cached(client.get(product.get_absolute_url())) == "hit"
 
 
-def test_signed_in_shoppers_get_their_own_pages(client, product):
+def signed_in(user) -> Client:
+    shopper = Client()
+    shopper.force_login(user)
+    return shopper
+
+
+def test_signed_in_shoppers_share_a_signed_in_version_of_each_page(
+    client, product, make_story, django_assert_num_queries, settings
+):
+    story = make_story(cooperative=product.cooperative)
+    with_basket = UserFactory()
+    basket_with((product, 2), user=with_basket)
+    first, second = signed_in(UserFactory()), signed_in(with_basket)
+    for number, url in enumerate(anonymous_urls(product, story)):
+        guest = client.get(url)
+        assert cached(guest) == "miss", url
+        mine = first.get(url)
+        assert (mine.status_code, cached(mine)) == (200, "miss"), url  # not the guests' page
+        # Who is asking: the user, and the session unless Redis holds it; whether they
+        # share: the cache, after one query on their first page. A product view is
+        # counted in Redis, or without it in the database (4 writes).
+        counted_in_db = url == product.get_absolute_url() and not settings.REDIS_URL
+        who = 1 if settings.REDIS_URL else 2
+        with django_assert_num_queries(who + (number == 0) + (4 if counted_in_db else 0)):
+            theirs = second.get(url)
+        assert (theirs.status_code, cached(theirs)) == (200, "hit"), url
+        assert b"Login or register" not in theirs.content
+        assert reverse("customer:summary").encode() in theirs.content
+        assert reverse("customer:login").encode() not in theirs.content
+        assert cached(client.get(url)) == "hit"
+        assert reverse("customer:login").encode() in client.get(url).content
+
+
+def test_a_signed_in_shopper_can_add_to_the_basket_from_a_shared_page(product):
+    signed_in(UserFactory()).get(product.get_absolute_url())
+    shopper = UserFactory()
+    browser = signed_in(shopper)
+    page = browser.get(product.get_absolute_url())
+    assert cached(page) == "hit"
+    added = browser.post(
+        reverse("basket:add", kwargs={"pk": product.pk}),
+        {"quantity": 1, "csrfmiddlewaretoken": csrf_token_in(page.content)},
+    )
+    assert added.status_code == 302
+    assert Basket.objects.get(owner=shopper).num_items == 1
+
+
+def _staff(user):
+    user.is_staff = True
+    user.save()
+
+
+def _manager(user):
+    CooperativeFactory().partner.users.add(user)
+
+
+def _editor(user):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get_or_create(name="Editors")[0])
+
+
+def _wish_list(user):
+    user.wishlists.create(name="Tết")
+
+
+def _unread_notification(user):
+    from oscar.apps.communication.models import Notification
+
+    Notification.objects.create(recipient=user, subject="Hàng về", body="…")
+
+
+@pytest.mark.parametrize(
+    "make_different", [_staff, _manager, _editor, _wish_list, _unread_notification]
+)
+def test_users_whose_pages_differ_get_their_own(product, make_different):
     url = product.get_absolute_url()
-    client.get(url)
-    client.force_login(UserFactory())
+    signed_in(UserFactory()).get(url)  # the shared page is kept
+    user = UserFactory()
+    make_different(user)
+    browser = signed_in(user)
     for _ in range(2):
-        response = client.get(url)
+        response = browser.get(url)
         assert response.status_code == 200
         assert cached(response) is None
+
+
+def test_a_session_holding_more_than_who_they_are_gets_its_own_page(product):
+    url = product.get_absolute_url()
+    signed_in(UserFactory()).get(url)
+    browser = signed_in(UserFactory())
+    session = browser.session
+    session["wagtail-private-page-passwords"] = [7]
+    session.save()
+    assert cached(browser.get(url)) is None
+
+
+def test_a_page_showing_who_the_shopper_is_is_not_kept(product):
+    url = product.get_absolute_url()
+    product.title = "Quà của chi.lan@example.vn"
+    product.save()
+    assert cached(signed_in(UserFactory(email="chi.lan@example.vn")).get(url)) is None
+    assert cached(signed_in(UserFactory()).get(url)) == "miss"
 
 
 def test_a_page_with_a_message_is_never_kept_nor_served(client, product):
