@@ -30,6 +30,8 @@ What keeps a kept page correct:
   by markers; serving it puts in this visitor's own token (setting their CSRF cookie
   if they had none) and a fresh nonce, so a form in a page first rendered for someone
   else posts fine, and the inline script still runs under this response's policy.
+  The parts between the markers are gzip-compressed once, when the page is kept; a
+  hit compresses only the token and nonce and joins the pieces (shop/gzip_pieces.py).
 - **Language.** The key holds the host, the path, the allowed query parameters and
   the language the visitor is served in; responses vary on the same headers as ever.
 
@@ -44,7 +46,6 @@ import hashlib
 import logging
 import re
 import time
-import zlib
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -52,8 +53,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.regex_helper import _lazy_re_compile
+
+from shop.gzip_pieces import FillMismatch, Pieces
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +104,9 @@ ON_HIT: dict[str, Callable[[HttpRequest, dict], None]] = {
 _CSRF_TOKEN = re.compile(rb"""(["'])([A-Za-z0-9]{64})(["'])""")
 _CSRF_MARK = b"\x00csrf\x00"
 _NONCE_MARK = b"\x00nonce\x00"
+_MARKS = re.compile(b"(" + re.escape(_CSRF_MARK) + b"|" + re.escape(_NONCE_MARK) + b")")
+_CSRF_LENGTH = CSRF_TOKEN_LENGTH  # a masked token, as get_token() gives
+_ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")  # as django.middleware.gzip reads it
 
 
 def _allowed_cookies() -> frozenset[str]:
@@ -180,7 +188,8 @@ def _cache_key(request: HttpRequest, allowed: frozenset[str], visitor: str) -> s
     query = urlencode([(name, value) for name, values in params for value in values])
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"page:{visitor}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+    # "page2": kept as shop.gzip_pieces.Pieces, unlike the entries of before.
+    return f"page2:{visitor}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
 
 
 def _visitor(request: HttpRequest) -> str | None:
@@ -321,13 +330,26 @@ class AnonymousPageCacheMiddleware:
         return None
 
     def _serve(self, request: HttpRequest, entry) -> HttpResponse:
-        _stamp, content_type, body, has_csrf, has_nonce = entry
-        body = zlib.decompress(body)
-        if has_csrf:
-            body = body.replace(_CSRF_MARK, get_token(request).encode())
-        if has_nonce:
-            body = body.replace(_NONCE_MARK, str(request.csp_nonce).encode())
-        response = HttpResponse(body, content_type=content_type)
+        _stamp, content_type, pieces, marks = entry
+        secrets = {}
+        if _CSRF_MARK in marks:
+            secrets[_CSRF_MARK] = get_token(request).encode()
+        if _NONCE_MARK in marks:
+            secrets[_NONCE_MARK] = str(request.csp_nonce).encode()
+        fills = [secrets[mark] for mark in marks]
+        # Compressed when kept, not per visitor (shop/gzip_pieces.py); GZipMiddleware
+        # leaves a response that already has a Content-Encoding alone.
+        response = None
+        if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            try:
+                response = HttpResponse(pieces.gzip(fills), content_type=content_type)
+            except FillMismatch:  # a token of another length: GZipMiddleware's turn
+                logger.warning("Kept page's gaps do not fit this visitor's token or nonce")
+            else:
+                response["Content-Encoding"] = "gzip"
+        if response is None:
+            response = HttpResponse(pieces.plain(fills), content_type=content_type)
+        patch_vary_headers(response, ("Accept-Encoding",))
         response["X-Page-Cache"] = "hit"
         return response
 
@@ -349,12 +371,19 @@ class AnonymousPageCacheMiddleware:
             if _shows_who(request, response.content):
                 logger.warning("A shopper's page shows who they are: not kept (%s)", key)
                 return
-        body, csrf_count = _csrf_tokens_marked(request, response.content)
+        body = _csrf_tokens_marked(request, response.content)
         nonce = getattr(request, "_csp_nonce", None)
-        has_nonce = isinstance(nonce, str) and nonce.encode() in body
-        if has_nonce:
+        if isinstance(nonce, str) and nonce:
             body = body.replace(nonce.encode(), _NONCE_MARK)
-        entry = (stamp, response["Content-Type"], zlib.compress(body, 1), csrf_count > 0, has_nonce)
+        split = _MARKS.split(body)  # text, mark, text, mark, ..., text
+        marks = split[1::2]
+        # Each gap as long as what fills it on a hit (the token, a nonce like this one).
+        gaps = [_CSRF_LENGTH if mark == _CSRF_MARK else len(nonce) for mark in marks]
+        try:
+            pieces = Pieces.from_parts(split[::2], gaps)
+        except ValueError:  # not UTF-8 text: holds the placeholder byte
+            return
+        entry = (stamp, response["Content-Type"], pieces, marks)
         try:
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         except Exception:
@@ -363,21 +392,18 @@ class AnonymousPageCacheMiddleware:
         response["X-Page-Cache"] = "miss"
 
 
-def _csrf_tokens_marked(request: HttpRequest, body: bytes) -> tuple[bytes, int]:
+def _csrf_tokens_marked(request: HttpRequest, body: bytes) -> bytes:
     """``body`` with each of this visitor's CSRF tokens replaced by the marker."""
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
-        return body, 0
-    count = 0
+        return body
 
     def swap(match: re.Match) -> bytes:
-        nonlocal count
         if _unmask_cipher_token(match[2].decode()) != secret:
             return match[0]
-        count += 1
         return match[1] + _CSRF_MARK + match[3]
 
-    return _CSRF_TOKEN.sub(swap, body), count
+    return _CSRF_TOKEN.sub(swap, body)
 
 
 def _signed_in_now(request: HttpRequest) -> bool:

@@ -4,14 +4,17 @@ Changes are saved inside ``django_capture_on_commit_callbacks(execute=True)`` be
 the cache is invalidated once the change commits, as it would in production.
 """
 
+import gzip
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
+from django.utils.text import compress_string
 from oscar.apps.analytics.models import ProductRecord
 
 from basket.models import Basket
@@ -429,3 +432,31 @@ def test_a_view_served_from_the_cache_is_still_counted(client, product):
     assert cached(client.get(url)) == "hit"
     product_views_flush()  # with Redis, views are counted there and written in batches
     assert ProductRecord.objects.get(product=product).num_views == 3
+
+
+def test_a_kept_page_is_sent_gzipped_with_this_visitors_token(client, product):
+    url = product.get_absolute_url()
+    client.get(url)
+    phone = Client(HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    squeezed = phone.get(url)
+    assert cached(squeezed) == "hit"
+    assert squeezed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in squeezed["Vary"]
+    page = gzip.decompress(squeezed.content)
+    # About as small as compressing the whole page at once (GZipMiddleware's way): each
+    # token and nonce is compressed on its own (a few bytes more each).
+    assert len(squeezed.content) < len(compress_string(page)) * 1.1
+    plain = Client().get(url)  # no Accept-Encoding: the same page, uncompressed
+    assert cached(plain) == "hit" and not plain.has_header("Content-Encoding")
+    # Each visitor's own CSRF token and nonce; everything around them identical.
+    token, nonce = csrf_token_in(page), squeezed.wsgi_request.csp_nonce
+    assert _unmask_cipher_token(token) == phone.cookies["csrftoken"].value
+    assert f'nonce="{nonce}"'.encode() in page
+    assert re.sub(rb"[A-Za-z0-9_\-+/=]{20,}", b"~", page) == re.sub(
+        rb"[A-Za-z0-9_\-+/=]{20,}", b"~", plain.content
+    )
+    added = phone.post(
+        reverse("basket:add", kwargs={"pk": product.pk}),
+        {"quantity": 1, "csrfmiddlewaretoken": token},
+    )
+    assert added.status_code == 302
