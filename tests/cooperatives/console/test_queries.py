@@ -13,6 +13,7 @@ from django.utils import timezone
 from cooperatives import statuses
 from cooperatives.models import Fulfilment
 from order.models import Order, ShippingAddress
+from tests.budgets import session_queries
 from tests.factories import (
     CooperativeFactory,
     ProductFactory,
@@ -28,13 +29,13 @@ pytestmark = pytest.mark.django_db
 # addresses (one query), the cooperatives to switch to, and oscar's layout (unread
 # notifications, the category menu; the header's basket count is a cookie). Measured on
 # SQLite and PostgreSQL.
-INBOX_QUERIES = 12
+INBOX_QUERIES = 11 + session_queries()
 # Session, user and its two permission reads, the cooperative; the part with its order,
 # address and shopper (one query), its events with their actors (one), its own lines with
 # their products (one), the cooperatives to switch to, and oscar's layout (unread
 # notifications, the category menu in two; the header's basket count is a cookie): 12.
 # Measured on SQLite and PostgreSQL.
-CARD_QUERIES = 12
+CARD_QUERIES = 11 + session_queries()
 
 
 def _orders_bulk(farm, count: int) -> None:
