@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalogue.models import Category, Option, Product, ProductImage, month_bit
@@ -148,6 +149,29 @@ def products_for_detail() -> QuerySet[Product]:
         "certifications",
         "categories",
         Prefetch("images", queryset=ProductImage.objects.order_by("display_order", "pk")),
+    )
+
+
+def products_for_basket() -> QuerySet[Product]:
+    """Products as adding one to a basket reads them, in two queries.
+
+    The class says whether stock is tracked, the option flags whether oscar's form has
+    options to read (a variant's come from its parent's class), and the stock records
+    give the live price and stock that the form checks and the basket line stores.
+    """
+    return (
+        Product.objects.select_related("product_class", "parent__product_class")
+        .annotate(
+            has_product_class_options=Exists(
+                Option.objects.filter(
+                    productclass=Coalesce(
+                        OuterRef("product_class_id"), OuterRef("parent__product_class_id")
+                    )
+                )
+            ),
+            has_product_options=Exists(Option.objects.filter(product=OuterRef("pk"))),
+        )
+        .prefetch_related("stockrecords")
     )
 
 
