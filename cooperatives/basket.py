@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
@@ -125,18 +125,35 @@ def basket_parts(basket) -> list[BasketPart]:
     Products without a cooperative cannot be shipped by anyone and are not expected
     (every product is listed by a cooperative); they are left out here and refused
     by ``order_place``.
+
+    Worked out once per reading of the lines: the basket page, a checkout step's
+    pre-condition and ``order_place`` ask again in the same request, and get the same
+    parts until the basket's lines are read again (after a change).
     """
-    lines = list(basket.all_lines())
-    cooperative_ids = {line.product.cooperative_id for line in lines} - {None}
-    cooperatives = {
-        cooperative.pk: cooperative
-        for cooperative in Cooperative.objects.filter(pk__in=cooperative_ids).prefetch_related(
-            Prefetch(
-                "shipping_methods",
-                queryset=WeightBased.objects.filter(is_active=True).prefetch_related("bands"),
-            )
-        )
-    }
+    lines = basket.all_lines()
+    cached = getattr(basket, "_chophien_parts", None)
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    parts = _parts(list(lines))
+    basket._chophien_parts = (lines, parts)
+    return parts
+
+
+def _parts(lines) -> list[BasketPart]:
+    # The lines come with their products' cooperatives (``Basket.all_lines``); each is
+    # read once more with its delivery rates.
+    cooperatives: dict[int, Cooperative] = {}
+    for line in lines:
+        cooperative = line.product.cooperative
+        if cooperative is not None:
+            cooperatives.setdefault(cooperative.pk, cooperative)
+    prefetch_related_objects(
+        list(cooperatives.values()),
+        Prefetch(
+            "shipping_methods",
+            queryset=WeightBased.objects.filter(is_active=True).prefetch_related("bands"),
+        ),
+    )
     parts: dict[int, BasketPart] = {}
     for line in lines:
         cooperative_id = line.product.cooperative_id

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from address.selectors import communes, place_names, provinces
+from address.selectors import communes, provinces
 from cooperatives.basket import BasketPart
 from payment.methods import PaymentMethod
 
@@ -162,14 +162,11 @@ class DeliveryForm(forms.Form):
         province_code = cleaned.get("province_code")
         commune_code = cleaned.get("commune_code")
         if province_code and commune_code:
-            try:
-                cleaned["province_name"], cleaned["commune_name"] = place_names(
-                    province_code=province_code, commune_code=commune_code
-                )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    for message in messages:
-                        self.add_error(field, message)
+            # Both were chosen from the lists built in __init__ (provinces in force, and
+            # that province's communes in force): their names are the choices' labels,
+            # as ``place_names`` would read them again.
+            cleaned["province_name"] = dict(self.fields["province_code"].choices)[province_code]
+            cleaned["commune_name"] = dict(self.fields["commune_code"].choices)[commune_code]
         return cleaned
 
     def session_data(self) -> dict:
