@@ -267,8 +267,10 @@ def _address_book_update(*, user, shipping_address: ShippingAddress) -> None:
 
 
 def _fulfilments_create(*, order: Order, chosen, payment_method: str, user) -> None:
+    """One fulfilment per part, each with its first event: two inserts for any number."""
     due_by = _payment_deadline(payment_method)
     actor = user if user.is_authenticated else None
+    fulfilments = []
     for part, option in chosen:
         fulfilment = Fulfilment(
             order=order,
@@ -290,8 +292,11 @@ def _fulfilments_create(*, order: Order, chosen, payment_method: str, user) -> N
         # Field checks only: the constraints are the database's own, and it enforces them on
         # insert; asking it first would cost three queries per cooperative for nothing.
         fulfilment.full_clean(exclude=["order", "cooperative"], validate_constraints=False)
-        fulfilment.save()
-        FulfilmentEvent.objects.create(
+        fulfilments.append(fulfilment)
+    # Neither model does anything of its own on save, and no signal listens to them.
+    Fulfilment.objects.bulk_create(fulfilments)
+    FulfilmentEvent.objects.bulk_create(
+        FulfilmentEvent(
             fulfilment=fulfilment,
             actor=actor,
             kind=statuses.EVENT_STATUS,
@@ -299,6 +304,8 @@ def _fulfilments_create(*, order: Order, chosen, payment_method: str, user) -> N
             to_state=statuses.NEW,
             channel=statuses.CHANNEL_SHOPPER,
         )
+        for fulfilment in fulfilments
+    )
 
 
 def transfer_for(fulfilment: Fulfilment) -> vietqr.VietQRTransfer | None:
