@@ -12,10 +12,11 @@ in place of the placeholders' compressed blocks:
   a placeholder's bytes (a deflate back-reference copies earlier text the later text
   repeats), so later parts decode the same whatever fills the gap. Their references to
   text before a gap keep their distances because a fill is as long as its placeholder.
-- The gzip trailer needs the CRC-32 of the whole page. Each part's CRC and the operator
-  that shifts a CRC past that part's length are worked out when the page is kept
-  (zlib's ``crc32_combine``, which Python does not expose), so a hit only runs
-  ``zlib.crc32`` over the short strings.
+- The gzip trailer needs the CRC-32 of the whole page. CRC-32 is linear: the page with
+  its fills differs from the page with placeholders by a few bytes at known places, so
+  its CRC is the kept page's CRC plus each difference's CRC moved to its place (zlib's
+  ``crc32_combine`` arithmetic, which Python does not expose). Gaps filled alike (every
+  form's CSRF token) are moved together: one multiplication per distinct fill.
 
 Because each fill is compressed on its own, its compressed length tells nothing about
 the rest of the page, and the page's nothing about it: no BREACH guessing of the CSRF
@@ -68,11 +69,6 @@ def shift_operator(length: int) -> int:
     return p
 
 
-def crc32_combine(crc1: int, crc2: int, operator: int) -> int:
-    """The CRC-32 of A + B from A's, B's and ``shift_operator(len(B))``."""
-    return _multmodp(operator, crc1) ^ crc2
-
-
 _HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name, no mtime
 
 
@@ -91,8 +87,8 @@ class Pieces:
     holes: tuple[bytes, ...]  # compressed placeholders, one per gap
     lengths: tuple[int, ...]  # of each part, uncompressed
     gaps: tuple[int, ...]  # of each gap
-    crcs: tuple[int, ...]  # of each part
-    operators: tuple[int, ...]  # shift_operator(lengths[i]) for each part after the first
+    crc: int  # of the whole text with placeholders in the gaps
+    moves: tuple[int, ...]  # per gap: shift_operator(bytes after it)
 
     @classmethod
     def from_parts(cls, parts: list[bytes], gaps: list[int], level: int = 6) -> Pieces:
@@ -102,43 +98,49 @@ class Pieces:
         if any(PLACEHOLDER in part for part in parts):
             raise ValueError("a part holds the placeholder byte")
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        compressed, holes = [], []
+        compressed, holes, crc = [], [], 0
         for number, part in enumerate(parts):
             if number:
-                hole = compressor.compress(PLACEHOLDER * gaps[number - 1])
+                placeholder = PLACEHOLDER * gaps[number - 1]
+                crc = zlib.crc32(placeholder, crc)
+                hole = compressor.compress(placeholder)
                 holes.append(hole + compressor.flush(zlib.Z_SYNC_FLUSH))
+            crc = zlib.crc32(part, crc)
             last = number == len(parts) - 1
             flush = zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH
             compressed.append(compressor.compress(part) + compressor.flush(flush))
+        after = [  # bytes after each gap, to the end of the text
+            sum(map(len, parts[number + 1 :])) + sum(gaps[number + 1 :])
+            for number in range(len(gaps))
+        ]
         return cls(
             parts=tuple(compressed),
             holes=tuple(holes),
             lengths=tuple(len(part) for part in parts),
             gaps=tuple(gaps),
-            crcs=tuple(zlib.crc32(part) for part in parts),
-            operators=tuple(shift_operator(len(part)) for part in parts[1:]),
+            crc=crc,
+            moves=tuple(shift_operator(length) for length in after),
         )
 
     def gzip(self, fills: list[bytes]) -> bytes:
         """The whole text, ``fills[i]`` in gap i, as one gzip stream."""
-        out = [_HEADER, self.parts[0]]
-        crc, size = self.crcs[0], self.lengths[0]
-        for fill, gap, part, length, part_crc, operator in zip(
-            fills,
-            self.gaps,
-            self.parts[1:],
-            self.lengths[1:],
-            self.crcs[1:],
-            self.operators,
-            strict=True,
-        ):
+        moves: dict[bytes, int] = {}
+        for fill, gap, move in zip(fills, self.gaps, self.moves, strict=True):
             if len(fill) != gap:
                 raise FillMismatch(f"{len(fill)} bytes for a gap of {gap}")
+            # Moving one difference to several places is moving it by their sum.
+            moves[fill] = moves.get(fill, 0) ^ move
+        crc, blocks = self.crc, {}
+        for fill, move in moves.items():
+            # The CRC of (fill XOR placeholder) with no pre- or post-conditioning.
+            difference = zlib.crc32(fill) ^ zlib.crc32(PLACEHOLDER * len(fill))
+            crc ^= _multmodp(move, difference)
             filler = zlib.compressobj(1, zlib.DEFLATED, -15)
-            out.append(filler.compress(fill) + filler.flush(zlib.Z_SYNC_FLUSH))
-            out.append(part)
-            crc = crc32_combine(zlib.crc32(fill, crc), part_crc, operator)
-            size += gap + length
+            blocks[fill] = filler.compress(fill) + filler.flush(zlib.Z_SYNC_FLUSH)
+        out = [_HEADER, self.parts[0]]
+        for fill, part in zip(fills, self.parts[1:], strict=True):
+            out += [blocks[fill], part]
+        size = sum(self.lengths) + sum(self.gaps)
         out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(out)
 
