@@ -269,6 +269,9 @@ SITE_ID = 1
 # change to what pages show throws them all away at once; this bounds what no change
 # announces, such as "in season" turning over with the month.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# Product page views a web process gathers before sending them to Redis in one go
+# (catalogue/view_counts.py); 0 sends each at once.
+PRODUCT_VIEWS_BUFFER_SECONDS = float(env("PRODUCT_VIEWS_BUFFER_SECONDS", "1"))
 # Uploaded photos (shop/uploads.py): a phone photo is ~12 MP and a few MB.
 MAX_IMAGE_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_UPLOAD_PIXELS = 40_000_000

@@ -82,3 +82,14 @@ def test_without_redis_a_view_is_counted_at_once(client, settings):
     client.get(product.get_absolute_url())
     client.get(product.get_absolute_url())
     assert ProductRecord.objects.get(product=product).num_views == 2
+
+
+def test_views_are_gathered_then_sent_in_one_go(client, counting_in_redis, settings):
+    settings.PRODUCT_VIEWS_BUFFER_SECONDS = 3600
+    product = ProductFactory()
+    for _ in range(3):
+        client.get(product.get_absolute_url())
+    # Gathered in this process: nothing in Redis yet, and no round trip per view.
+    assert counting_in_redis.hget(view_counts.PRODUCT_VIEWS_KEY, str(product.pk)) is None
+    assert view_counts.product_views_flush() == 3  # sends this process's own first
+    assert ProductRecord.objects.get(product=product).num_views == 3
