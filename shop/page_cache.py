@@ -244,8 +244,10 @@ def shopper_sees_shared_pages(user) -> bool:
 
 
 def _shopper_shares(request: HttpRequest, known: bool | None) -> bool:
-    # Asked once per PAGE_CACHE_SECONDS per shopper, not per page: a shopper made a
-    # manager meanwhile is shown the shared pages a little longer, which give no access.
+    # Asked once per PAGE_CACHE_SECONDS per shopper, not per page. Meanwhile a shopper
+    # made a manager, or who has just started a wish list, is still shown the shared
+    # pages (no dashboard link, a plain "add to wish list"): they give no access, and
+    # the shopper's own page is never kept (``_store`` asks afresh).
     if known is None:
         known = shopper_sees_shared_pages(request.user)
         cache.set(SHOPPER_KEY.format(request.user.pk), known, settings.PAGE_CACHE_SECONDS)
