@@ -70,9 +70,20 @@ SHOPPER_KEY = "page-cache:shopper:{}"
 GUEST = "guest"
 SHOPPER = "shopper"
 # What a signed-in shopper's session may hold and still be served the shared pages:
-# who they are. Anything else with a value (checkout data, a message that did not fit
-# in its cookie, a private page's password) is about this visitor.
-_SESSION_AUTH_KEYS = frozenset({"_auth_user_id", "_auth_user_backend", "_auth_user_hash"})
+# who they are, and the number of their last order (only its own page reads it).
+# Anything else with a value (checkout data in progress, a message that did not fit in
+# its cookie, a private page's password) is about this visitor.
+_SESSION_SHARED_KEYS = frozenset(
+    {"_auth_user_id", "_auth_user_backend", "_auth_user_hash", "checkout_order_id"}
+)
+
+
+def _holds_something(value) -> bool:
+    # Oscar's checkout data, once an order is placed, is a dict of empty dicts.
+    if isinstance(value, dict):
+        return any(_holds_something(inner) for inner in value.values())
+    return bool(value)
+
 
 _BROWSE = frozenset({"cooperative", "province", "ocop", "in_season", "sort_by", "page"})
 # View name -> the query parameters that may vary its page; any other parameter (a
@@ -150,7 +161,7 @@ def connect_invalidation() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from oscar.apps.order.signals import order_placed
     from wagtail.images import get_image_model
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction
     from wagtail.signals import page_published, page_slug_changed, page_unpublished
 
     from cooperatives.models import Cooperative
@@ -176,6 +187,18 @@ def connect_invalidation() -> None:
     for signal in (page_published, page_unpublished, page_slug_changed):
         signal.connect(_invalidate_on_commit, dispatch_uid=f"page-cache-{id(signal)}")
     post_delete.connect(_invalidate_on_commit, sender=Page, dispatch_uid="page-cache-page")
+    # A page made private must stop being served from a copy kept while it was public.
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _invalidate_on_commit,
+            sender=PageViewRestriction,
+            dispatch_uid=f"page-cache-restriction-{id(signal)}",
+        )
+    m2m_changed.connect(
+        _invalidate_on_commit,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="page-cache-restriction-groups",
+    )
     # Placing an order allocates its stock with one conditional UPDATE (order/utils.py),
     # which sends no post_save: product pages would show the old "in stock" count.
     order_placed.connect(_invalidate_on_commit, dispatch_uid="page-cache-order-placed")
@@ -203,7 +226,7 @@ def _visitor(request: HttpRequest) -> str | None:
     if not request.user.is_authenticated:  # a guest with a session: in checkout, say
         return None
     session = request.session
-    if any(value for key, value in session.items() if key not in _SESSION_AUTH_KEYS):
+    if any(_holds_something(v) for key, v in session.items() if key not in _SESSION_SHARED_KEYS):
         return None
     return SHOPPER
 
@@ -212,8 +235,8 @@ def shopper_sees_shared_pages(user) -> bool:
     """Whether every page ``user`` is shown is the one every other such shopper is shown.
 
     Templates show staff an "edit" link, managers and editors a dashboard link, and a
-    shopper their unread notifications, wish lists and whether they may still review a
-    product. Someone with none of those sees the signed-in version everyone shares.
+    shopper their unread notifications, wish lists, stock alerts and whether they may
+    still review a product. Someone with none of those sees the signed-in version everyone shares.
     """
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, OuterRef
@@ -222,6 +245,7 @@ def shopper_sees_shared_pages(user) -> bool:
     if not user.is_active or user.is_staff or user.is_superuser:
         return False
     User = get_user_model()
+    ProductAlert = get_model("customer", "ProductAlert")
     own = {
         "groups": User.groups.through.objects.filter(user=OuterRef("pk")),
         "permissions": User.user_permissions.through.objects.filter(user=OuterRef("pk")),
@@ -232,6 +256,8 @@ def shopper_sees_shared_pages(user) -> bool:
             recipient=OuterRef("pk"), date_read=None
         ),
         "wishlists": get_model("wishlists", "WishList").objects.filter(owner=OuterRef("pk")),
+        # A product page shows "you have a stock alert" instead of the alert form.
+        "alerts": ProductAlert.objects.filter(user=OuterRef("pk"), status=ProductAlert.ACTIVE),
         "reviews": get_model("reviews", "ProductReview").objects.filter(user=OuterRef("pk")),
     }
     found = (

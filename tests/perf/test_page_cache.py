@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.text import compress_string
 from oscar.apps.analytics.models import ProductRecord
+from wagtail.models import PageViewRestriction
 
 from basket.models import Basket
 from catalogue.view_counts import product_views_flush
@@ -226,6 +227,21 @@ def test_publishing_a_story_shows_at_once(
     assert "Tên mới của câu chuyện" in page.content.decode()
 
 
+def test_making_a_story_private_stops_its_kept_copy_at_once(
+    client, product, make_story, django_capture_on_commit_callbacks
+):
+    story = make_story(cooperative=product.cooperative)
+    client.get(story.url)
+    assert cached(client.get(story.url)) == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=story, restriction_type=PageViewRestriction.PASSWORD, password="ba-be"
+        )
+    page = client.get(story.url)
+    assert cached(page) is None
+    assert b'name="password"' in page.content  # Wagtail's password form, not the story
+
+
 def test_an_uncommitted_change_is_not_yet_shown(client, product):
     client.get(product.get_absolute_url())
     product.title = "Chưa lưu xong"
@@ -299,6 +315,12 @@ def _wish_list(user):
     user.wishlists.create(name="Tết")
 
 
+def _stock_alert(user):
+    from oscar.apps.customer.models import ProductAlert
+
+    ProductAlert.objects.create(user=user, product=ProductFactory(), status=ProductAlert.ACTIVE)
+
+
 def _unread_notification(user):
     from oscar.apps.communication.models import Notification
 
@@ -306,7 +328,8 @@ def _unread_notification(user):
 
 
 @pytest.mark.parametrize(
-    "make_different", [_staff, _manager, _editor, _wish_list, _unread_notification]
+    "make_different",
+    [_staff, _manager, _editor, _wish_list, _stock_alert, _unread_notification],
 )
 def test_users_whose_pages_differ_get_their_own(product, make_different):
     url = product.get_absolute_url()
@@ -325,7 +348,21 @@ def test_a_session_holding_more_than_who_they_are_gets_its_own_page(product):
     signed_in(UserFactory()).get(url)
     browser = signed_in(UserFactory())
     session = browser.session
-    session["wagtail-private-page-passwords"] = [7]
+    session[PageViewRestriction.passed_view_restrictions_session_key] = [7]
+    session.save()
+    assert cached(browser.get(url)) is None
+
+
+def test_a_shopper_who_has_ordered_still_shares_pages(product):
+    url = product.get_absolute_url()
+    signed_in(UserFactory()).get(url)
+    browser = signed_in(UserFactory())
+    session = browser.session
+    session["checkout_order_id"] = 42  # only their order's page reads it
+    session["checkout_data"] = {"shipping": {}, "payment": {}}  # flushed after the order
+    session.save()
+    assert cached(browser.get(url)) == "hit"
+    session["checkout_data"] = {"shipping": {"method_code": "giao-hang"}}  # in checkout
     session.save()
     assert cached(browser.get(url)) is None
 
