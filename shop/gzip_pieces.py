@@ -134,7 +134,8 @@ class Pieces:
         for fill, move in moves.items():
             # The CRC of (fill XOR placeholder) with no pre- or post-conditioning.
             difference = zlib.crc32(fill) ^ zlib.crc32(PLACEHOLDER * len(fill))
-            crc ^= _multmodp(move, difference)
+            if move:  # gaps whose moves cancel out change nothing (and 0 has no top bit)
+                crc ^= _multmodp(move, difference)
             filler = zlib.compressobj(1, zlib.DEFLATED, -15)
             blocks[fill] = filler.compress(fill) + filler.flush(zlib.Z_SYNC_FLUSH)
         out = [_HEADER, self.parts[0]]

@@ -39,3 +39,21 @@ def test_a_fill_of_another_length_is_refused_not_garbled():
 def test_a_part_holding_the_placeholder_byte_is_refused():
     with pytest.raises(ValueError):
         Pieces.from_parts([b"<p>\xff", b"</p>"], [3])
+
+
+@pytest.mark.parametrize(
+    ("parts", "fills"),
+    [
+        ([b"", b"</p>"], [b"t" * 64]),  # a fill first
+        ([b"<p>", b""], [b"t" * 64]),  # a fill last
+        ([b"", b"", b""], [b"t" * 64, b"n" * 22]),  # nothing but fills
+        ([b""], []),  # an empty page
+        ([b"<p>" * 20000], []),  # no gap, longer than deflate's 32 KB window
+        ([b"<form>" + b"x" * 40000] * 12, [b"t" * 64] * 11),  # one token in many gaps
+    ],
+)
+def test_edge_pages_decompress_exactly(parts, fills):
+    whole = parts[0] + b"".join(fill + part for fill, part in zip(fills, parts[1:], strict=True))
+    pieces = Pieces.from_parts(parts, [len(fill) for fill in fills])
+    assert gzip.decompress(pieces.gzip(fills)) == whole
+    assert pieces.plain(fills) == whole
