@@ -63,8 +63,11 @@ class Basket(AbstractBasket):
                 break
         else:  # a new line (or one another request wrote since the read)
             kept.append(line)
+        for old in kept:  # offers are worked out afresh on them, as on a fresh read
+            old.clear_discount()
         lines._result_cache = kept
         self._lines = self._lines_in_step = lines
+        self.__dict__.pop("_chophien_parts", None)  # cooperatives.basket's, of the old lines
         return line, created
 
     add_product.alters_data = True
@@ -74,6 +77,7 @@ class Basket(AbstractBasket):
         if self._lines is not None and self._lines is getattr(self, "_lines_in_step", None):
             # Lines just brought in step by ``add_product``: only their discounts go.
             self._lines_in_step = None
+            self.__dict__.pop("_chophien_parts", None)
             self.offer_applications = OfferApplications()
             for line in self._lines:
                 line.clear_discount()
