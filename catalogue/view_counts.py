@@ -10,8 +10,9 @@ Counts are nice to have: a count lost to a Redis or database outage is not retri
 
 Each web process gathers its views for ``PRODUCT_VIEWS_BUFFER_SECONDS`` (1 s) before
 sending them in one pipeline: a cached product page is served in well under a
-millisecond, and a Redis round trip per view was a sixth of that. What a process holds
-when it exits is sent then; a process killed outright loses at most that second.
+millisecond, and a Redis round trip per view was a sixth of that. They are sent with
+the first view after that second, or when the process exits, so a worker that gets no
+more product views holds its last few until then; one killed outright loses them.
 
 Without ``REDIS_URL`` (development on SQLite) views are counted in the database at
 once, as oscar does.
@@ -86,7 +87,11 @@ class _Gathered:
 
 
 _gathered = _Gathered()
-atexit.register(_gathered.send)
+
+
+@atexit.register
+def _send_at_exit() -> None:
+    _gathered.send()
 
 
 def product_view_record(*, product_id: int, user_id: int | None = None) -> None:

@@ -18,6 +18,14 @@ REDIS_URL = os.environ.get("TEST_VIEW_COUNTS_REDIS_URL", "redis://127.0.0.1:6379
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
+@pytest.fixture(autouse=True)
+def _nothing_gathered():
+    # Views this process gathered but did not send stay behind a failed test otherwise.
+    view_counts._gathered = view_counts._Gathered()
+    yield
+    view_counts._gathered = view_counts._Gathered()
+
+
 @pytest.fixture
 def counting_in_redis(settings):
     client = redis.Redis.from_url(REDIS_URL)
