@@ -297,3 +297,28 @@ def test_query_budget_of_a_two_cooperative_order(two_farms, django_assert_max_nu
     # Twice the lines: only each line's own reads and writes are added, never more.
     with django_assert_max_num_queries(QUERIES_4_LINES + 4 * QUERIES_PER_LINE):
         _place(eight)
+
+
+def test_a_race_lost_at_the_order_number_returns_the_winners_order(two_farms, monkeypatch):
+    """Two requests for one basket both pass the "already placed?" check; the database's
+    unique order number stops the second, which returns the first one's order."""
+    from cooperatives.services import checkout
+
+    tea, _rice = two_farms
+    product = _product(tea)
+    arguments = {
+        "basket": basket_with((product, 2)),
+        "user": None,
+        "address": delivery_address(),
+        "shipping_choices": {},
+        "payment_method": "cod",
+    }
+    first = order_place(**arguments)
+    monkeypatch.setattr(checkout, "order_for_basket", lambda *, basket: None)
+
+    second = order_place(**arguments)
+
+    assert second.pk == first.pk
+    assert Order.objects.count() == 1
+    assert Fulfilment.objects.count() == 1
+    assert _stockrecord(product).num_allocated == 2
