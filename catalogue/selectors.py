@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalogue.models import Category, Option, Product, ProductImage, month_bit
+from cooperatives.models import Cooperative
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -106,10 +107,16 @@ def products_for_browse(
     products = products_public().annotate(min_price=Min("stockrecords__price"))
     words = filters.query.split()
     for word in words:
+        # The cooperatives by name first (a few hundred rows at most), so that the
+        # condition stays on the product table, where PostgreSQL combines it with the
+        # title and description indexes instead of reading every product.
+        named = list(
+            Cooperative.objects.filter(name__unaccent__icontains=word).values_list("pk", flat=True)
+        )
         products = products.filter(
             Q(title__unaccent__icontains=word)
             | Q(description__unaccent__icontains=word)
-            | Q(cooperative__name__unaccent__icontains=word)
+            | Q(cooperative_id__in=named)
         )
     if filters.category is not None:
         products = products.filter(
