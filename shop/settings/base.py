@@ -269,6 +269,10 @@ SITE_ID = 1
 # change to what pages show throws them all away at once; this bounds what no change
 # announces, such as "in season" turning over with the month.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# How long a web process serves guests' pages it holds itself before asking Redis whether
+# the shop changed (a change made through another process shows that much later); 0: ask
+# every time.
+PAGE_CACHE_LOCAL_SECONDS = float(env("PAGE_CACHE_LOCAL_SECONDS", "1"))
 # Product page views a web process gathers before sending them to Redis in one go
 # (catalogue/view_counts.py); 0 sends each at once.
 PRODUCT_VIEWS_BUFFER_SECONDS = float(env("PRODUCT_VIEWS_BUFFER_SECONDS", "1"))

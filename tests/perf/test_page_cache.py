@@ -37,8 +37,24 @@ pytestmark = pytest.mark.django_db
 def _page_cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 300
     cache.clear()
+    page_cache._nearby.forget()
     yield
     cache.clear()
+    page_cache._nearby.forget()
+
+
+@pytest.fixture
+def asks_to_redis(monkeypatch):
+    """How many times the page cache asked the shared cache for pages."""
+    asked = []
+    get_many = page_cache.cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        asked.append(keys)
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache.cache, "get_many", counted)
+    return asked
 
 
 @pytest.fixture
@@ -498,3 +514,45 @@ def test_a_kept_page_is_sent_gzipped_with_this_visitors_token(client, product):
         {"quantity": 1, "csrfmiddlewaretoken": token},
     )
     assert added.status_code == 302
+
+
+def test_a_process_serves_guests_pages_it_holds_without_asking_redis(
+    client, product, settings, asks_to_redis, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    url = product.get_absolute_url()
+    assert cached(client.get(url)) == "miss"
+    asked = len(asks_to_redis)
+    for _ in range(3):
+        assert cached(Client().get(url)) == "hit"
+    assert len(asks_to_redis) == asked  # held here
+    # A change made in this process shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        product.title = "Miến dong mùa mới"
+        product.save()
+    page = Client().get(url)
+    assert cached(page) == "miss"
+    assert "Miến dong mùa mới" in page.content.decode()
+
+
+def test_a_change_made_elsewhere_shows_once_the_process_asks_again(
+    client, product, settings, monkeypatch
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    url = product.get_absolute_url()
+    client.get(url)
+    cache.incr(page_cache.GENERATION_KEY)  # another process's change, not seen here yet
+    assert cached(Client().get(url)) == "hit"  # within the second
+    later = page_cache.time.monotonic() + 1.5
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert cached(Client().get(url)) == "miss"  # asked Redis: a new generation
+
+
+def test_signed_in_shoppers_pages_are_always_checked_with_redis(product, settings, asks_to_redis):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    url = product.get_absolute_url()
+    signed_in(UserFactory()).get(url)
+    browser = signed_in(UserFactory())
+    asked = len(asks_to_redis)
+    assert cached(browser.get(url)) == "hit"
+    assert len(asks_to_redis) == asked + 1
