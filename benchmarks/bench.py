@@ -858,23 +858,31 @@ def page_weight(base_url: str, urls: dict) -> dict:
     return report
 
 
-def lighthouse_page(base_url: str, path: str, out: Path) -> dict:
-    """One Lighthouse mobile run (its default: simulated slow 4G, a mid-range phone)."""
-    subprocess.run(  # noqa: S603
-        [
-            str(HERE / "node_modules" / ".bin" / "lighthouse"),
-            base_url + path,
-            "--chrome-flags=--headless --no-sandbox --disable-gpu",
-            "--only-categories=performance,accessibility",
-            "--form-factor=mobile",
-            "--output=json",
-            f"--output-path={out}",
-            "--quiet",
-        ],
-        cwd=HERE,
-        env=dict(os.environ, CHROME_PATH=CHROMIUM),
-        check=True,
-    )
+def lighthouse_page(base_url: str, path: str, out: Path, attempts: int = 3) -> dict:
+    """One Lighthouse mobile run (its default: simulated slow 4G, a mid-range phone).
+
+    Lighthouse now and then fails to record its trace ("NO_NAVSTART") on a busy
+    machine; it is run again, up to ``attempts`` times, before the failure is reported.
+    """
+    for attempt in range(1, attempts + 1):
+        finished = subprocess.run(  # noqa: S603
+            [
+                str(HERE / "node_modules" / ".bin" / "lighthouse"),
+                base_url + path,
+                "--chrome-flags=--headless --no-sandbox --disable-gpu",
+                "--only-categories=performance,accessibility",
+                "--form-factor=mobile",
+                "--output=json",
+                f"--output-path={out}",
+                "--quiet",
+            ],
+            cwd=HERE,
+            env=dict(os.environ, CHROME_PATH=CHROMIUM),
+            check=attempt == attempts,
+        )
+        if finished.returncode == 0:
+            break
+        print(f"  Lighthouse failed on {path} (attempt {attempt} of {attempts}); again.")
     report = json.loads(out.read_text())
     audits = report["audits"]
     return {
