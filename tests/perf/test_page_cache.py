@@ -30,17 +30,7 @@ from tests.factories import (
     basket_with,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    page_cache._nearby.forget()
-    yield
-    cache.clear()
-    page_cache._nearby.forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ test_page_cache.py, because the cache is invalidated once the change commits.
 import re
 
 import pytest
-from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
@@ -21,15 +20,7 @@ from tests.factories import (
     place_order,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture
