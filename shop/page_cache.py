@@ -142,12 +142,13 @@ def generation() -> int:
 
 
 class _Nearby:
-    """Guests' pages this process served lately, and the generation it last saw.
+    """Pages this process served lately, and the generation it last saw.
 
-    A guest's hit from Redis is a round trip and an unpickling of the page; from here it
-    is neither, for ``PAGE_CACHE_LOCAL_SECONDS`` (1 s) after this process last read the
+    A hit from Redis is a round trip and an unpickling of the page; from here it is
+    neither, for ``PAGE_CACHE_LOCAL_SECONDS`` (1 s) after this process last read the
     generation. So a change made through another process shows here up to that second
-    later (a change made here, at once). Prices are never charged from a page.
+    later (a change made here, at once). Prices are never charged from a page. Which
+    signed-in shoppers share pages is held for as long, from Redis's answer.
     """
 
     def __init__(self, size: int = 256):
@@ -155,6 +156,18 @@ class _Nearby:
         self.entries: OrderedDict[str, tuple] = OrderedDict()
         self.stamp: int | None = None
         self.read_at = 0.0
+        self.sharers: dict[int, float] = {}  # user id -> when Redis said they share
+
+    def shares(self, user_id: int) -> bool:
+        told_at = self.sharers.get(user_id)
+        return told_at is not None and (
+            time.monotonic() - told_at < settings.PAGE_CACHE_LOCAL_SECONDS
+        )
+
+    def shared(self, user_id: int) -> None:
+        if len(self.sharers) > 4 * self.size:
+            self.sharers.clear()
+        self.sharers[user_id] = time.monotonic()
 
     def fresh_stamp(self) -> int | None:
         seconds = settings.PAGE_CACHE_LOCAL_SECONDS
@@ -182,6 +195,7 @@ class _Nearby:
 
     def forget(self) -> None:
         self.entries.clear()
+        self.sharers.clear()
         self.stamp = None
 
 
@@ -383,7 +397,8 @@ class AnonymousPageCacheMiddleware:
         key = visitor and _cache_key(request, allowed, visitor)
         if key is None:
             return None
-        if visitor == GUEST and (stamp := _nearby.fresh_stamp()) is not None:
+        stamp = _nearby.fresh_stamp()
+        if stamp is not None and (visitor == GUEST or _nearby.shares(request.user.pk)):
             entry = _nearby.get(key, stamp)
             if entry is not None:
                 return self._hit(request, match, view_kwargs, entry)
@@ -395,16 +410,17 @@ class AnonymousPageCacheMiddleware:
             stamp = found.get(GENERATION_KEY)
             if stamp is None:
                 stamp = generation()
-            if visitor == SHOPPER and not _shopper_shares(request, found.get(keys[2])):
-                return None
+            if visitor == SHOPPER:
+                if not _shopper_shares(request, found.get(keys[2])):
+                    return None
+                _nearby.shared(request.user.pk)
         except Exception:  # a cache outage slows pages down; it must not break them
             logger.warning("Page cache unavailable", exc_info=True)
             return None
         _nearby.saw(stamp)
         entry = found.get(key)
         if entry is not None and entry[0] == stamp:
-            if visitor == GUEST:
-                _nearby.put(key, entry)
+            _nearby.put(key, entry)
             return self._hit(request, match, view_kwargs, entry)
         if request.method == "GET":
             request._page_cache_pending = (key, stamp, visitor)
@@ -476,8 +492,7 @@ class AnonymousPageCacheMiddleware:
         except Exception:
             logger.warning("Page cache unavailable", exc_info=True)
             return
-        if visitor == GUEST:
-            _nearby.put(key, entry)
+        _nearby.put(key, entry)
         response["X-Page-Cache"] = "miss"
 
 

@@ -538,11 +538,20 @@ def test_a_change_made_elsewhere_shows_once_the_process_asks_again(
     assert cached(Client().get(url)) == "miss"  # asked Redis: a new generation
 
 
-def test_signed_in_shoppers_pages_are_always_checked_with_redis(product, settings, asks_to_redis):
-    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+def test_whether_a_shopper_shares_pages_is_held_only_as_long_as_the_pages(
+    product, settings, asks_to_redis, monkeypatch
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
     url = product.get_absolute_url()
     signed_in(UserFactory()).get(url)
-    browser = signed_in(UserFactory())
+    shopper = UserFactory()
+    browser = signed_in(shopper)
+    assert cached(browser.get(url)) == "hit"  # asked Redis: they share
     asked = len(asks_to_redis)
     assert cached(browser.get(url)) == "hit"
-    assert len(asks_to_redis) == asked + 1
+    assert len(asks_to_redis) == asked  # held here
+    shopper.wishlists.create(name="Tết")  # their pages differ from now on
+    page_cache.cache.delete(page_cache.SHOPPER_KEY.format(shopper.pk))
+    later = page_cache.time.monotonic() + 1.5
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert cached(browser.get(url)) is None  # asked again: their own page
