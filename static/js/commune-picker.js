@@ -46,7 +46,7 @@
   // Arrow keys change the province once per press, so several answers can be on their way
   // and come back in any order: only the answer for the latest choice may fill the list.
   var asked = 0;
-  province.addEventListener("change", function () {
+  function load() {
     var ticket = ++asked;
     commune.value = "";
     if (!province.value) { all = []; render([]); return; }
@@ -58,5 +58,9 @@
         all = data.communes.map(function (c) { return { code: c.code, name: c.name, key: fold(c.name) }; });
         narrow();  // the shopper may have typed while the list was on its way
       });
-  });
+  }
+  province.addEventListener("change", load);
+  // On a slow phone the shopper can choose a province before this deferred script has
+  // run: its "change" went unheard, and the commune list would stay empty.
+  if (province.value && !all.length) load();
 })();

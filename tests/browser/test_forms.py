@@ -174,3 +174,28 @@ def test_manager_tap_targets_are_at_least_44px(page, shop):
     assert not small, "tap targets under 44 px:\n" + "\n".join(
         f"{where}: {target}" for where, targets in small.items() for target in targets
     )
+
+
+def test_a_province_chosen_before_the_picker_script_runs_still_loads_its_communes(page, shop):
+    """On a slow phone the deferred script can arrive after the shopper chose a province."""
+    page.goto(shop["honey"].get_absolute_url())
+    page.locator("#add_to_basket_form button[type=submit]").click()
+    page.goto("/shop/basket/")
+    expect(page.locator(".basket-part")).to_have_count(1)
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/commune-picker*.js", hold)
+    # A deferred script holds DOMContentLoaded back: wait for the page's first bytes only.
+    page.goto("/shop/checkout/", wait_until="commit")
+    page.select_option("[name=province_code]", "19")  # no script yet to hear it
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page asks for the picker script"
+    page.unroute("**/commune-picker*.js")
+    held[0].continue_()
+    expect(page.locator("[name=commune_code] option[value='01906']")).to_have_count(1)
