@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cooperatives import statuses
 from order.models import Order
-from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory
+from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory, site_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -300,15 +300,9 @@ def test_a_product_hidden_after_it_was_put_in_the_basket_is_not_sold(client, two
 def test_a_fixed_discount_is_split_in_whole_dong_and_each_part_keeps_its_qr(
     client, two_cooperatives
 ):
-    from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
+    from oscar.apps.offer.models import Benefit
 
-    everything = Range.objects.create(name="Tất cả", includes_all_products=True)
-    ConditionalOffer.objects.create(
-        name="Giảm 20.000 ₫",
-        offer_type=ConditionalOffer.SITE,
-        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
-        benefit=Benefit.objects.create(range=everything, type=Benefit.FIXED, value=20000),
-    )
+    site_offer(name="Giảm 20.000 ₫", benefit_type=Benefit.FIXED, value=20000)
     honey, noodles = two_cooperatives
     # 20.000 ₫ spread over 35.000 and 80.000 is 6.086,96 and 13.913,04 in cents.
     honey.stockrecords.update(price=Decimal("35000"))

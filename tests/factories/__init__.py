@@ -119,6 +119,20 @@ def basket_with(*items, user=None):
     return basket
 
 
+def site_offer(*, name: str, benefit_type: str, value):
+    """A site-wide offer on every product, from the first item: ``benefit_type`` is one of
+    oscar's ``Benefit`` types (``Benefit.PERCENTAGE``, ``Benefit.FIXED``)."""
+    from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
+
+    everything = Range.objects.create(name="Tất cả", includes_all_products=True)
+    return ConditionalOffer.objects.create(
+        name=name,
+        offer_type=ConditionalOffer.SITE,
+        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
+        benefit=Benefit.objects.create(range=everything, type=benefit_type, value=value),
+    )
+
+
 def delivery_address(**overrides):
     """A cleaned delivery address in Xã Ba Bể, Thái Nguyên."""
     from cooperatives.services.checkout import DeliveryAddress

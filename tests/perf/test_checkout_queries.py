@@ -36,7 +36,7 @@ from django.urls import reverse
 
 from order.models import Order
 from tests.budgets import session_queries
-from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory
+from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory, site_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -134,15 +134,9 @@ def test_adding_again_to_a_basket_keeps_its_budget_with_more_lines(products):
 def test_the_lines_kept_after_adding_give_the_totals_a_fresh_read_gives(products):
     """Offers are worked out again on the kept lines: no discount lost or counted twice."""
     from django.contrib.messages import get_messages
-    from oscar.apps.offer.models import Benefit, Condition, ConditionalOffer, Range
+    from oscar.apps.offer.models import Benefit
 
-    everything = Range.objects.create(name="Tất cả", includes_all_products=True)
-    ConditionalOffer.objects.create(
-        name="Giảm 10%",
-        offer_type=ConditionalOffer.SITE,
-        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
-        benefit=Benefit.objects.create(range=everything, type=Benefit.PERCENTAGE, value=10),
-    )
+    site_offer(name="Giảm 10%", benefit_type=Benefit.PERCENTAGE, value=10)
     client = Client()
     first, second = products  # 125.000 ₫ each
 
