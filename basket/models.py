@@ -1,3 +1,6 @@
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.apps.offer.results import OfferApplications
 
@@ -41,20 +44,79 @@ class Basket(AbstractBasket):
         # (the header's count, prices, offers), so read them once and count those.
         return len(self.all_lines())
 
-    def add_product(self, product, quantity=1, options=None):
-        """Oscar's, keeping the lines this request has read in step with the one it wrote.
+    def stored_lines(self) -> list:
+        """The lines as stored, without their products and stock: enough to count and add.
 
-        Oscar reads the lines (its currency check), writes one, then drops them all, and
-        its "your basket total is now" message reads them again: three queries more per
-        addition. Here the line written joins the lines already read (or its copy among
-        them takes the new quantity), and the next ``reset_offer_applications`` (oscar's
-        fresh look at offers after an addition) keeps them, with their discounts cleared.
-        The lines are still this request's reads of the database, as are their prices.
+        The lines already read for pricing when there are some. A request that only
+        adds (``basket.views.BasketAddView``) reads these instead: one query of one
+        table, where pricing's read joins seven.
         """
-        if not self.id:
-            self.save()
+        if self.lines_loaded():
+            return list(self._lines)
+        stored = self.__dict__.get("_chophien_stored")
+        if stored is None:
+            # A basket not saved yet has none, nor has it once this request saves it.
+            lines = self.lines.order_by(self._meta.pk.name) if self.id else []
+            stored = self.__dict__["_chophien_stored"] = list(lines)
+        return stored
+
+    @property
+    def num_items(self):
+        return sum(line.quantity for line in self.stored_lines())
+
+    @property
+    def currency(self):
+        for line in self.stored_lines():
+            return line.price_currency
+        return None
+
+    def add_product(self, product, quantity=1, options=None):
+        """Oscar's, without reading the lines for pricing only to add one.
+
+        With lines already read for pricing (a request that showed the basket), the line
+        written joins them (or its copy among them takes the new quantity) and the next
+        ``reset_offer_applications`` (oscar's fresh look at offers after an addition)
+        keeps them, with their discounts cleared: oscar would read them twice more, for
+        its currency check and its "your basket total is now" message. They are still
+        this request's reads of the database, as are their prices.
+
+        Otherwise (``basket.views.BasketAddView``) the stored lines are enough, and one
+        more of a product already in the basket is one UPDATE adding to the stored
+        quantity: two taps on one basket at once both count, where oscar's
+        read-then-save kept one.
+        """
+        if self.lines_loaded():
+            return self._add_in_step(product, quantity, options)
+        stored = self.stored_lines()
+        stock_info = self.get_stock_info(product, options)
+        if stock_info.price.exists and stock_info.stockrecord is not None:
+            reference = self._create_line_reference(product, stock_info.stockrecord, options)
+            for line in stored:
+                if line.line_reference == reference:
+                    if self._add_to_stored(line, quantity):
+                        return line, False
+                    # Removed meanwhile (in this shopper's other tab): made afresh below.
+                    stored = [other for other in stored if other.pk != line.pk]
+                    break
+        line, created = super().add_product(product, quantity, options)
+        if created:  # the stored lines and this one (oscar's reset forgot them)
+            self.__dict__["_chophien_stored"] = [*stored, line]
+        return line, created
+
+    def _add_to_stored(self, line, quantity) -> bool:
+        added = (
+            type(line)
+            .objects.filter(pk=line.pk)
+            .update(quantity=Greatest(F("quantity") + quantity, 0), date_updated=timezone.now())
+        )
+        if added:
+            line.quantity = max(0, line.quantity + quantity)
+            self.offer_applications = OfferApplications()  # as oscar's reset after adding
+        return bool(added)
+
+    def _add_in_step(self, product, quantity, options):
         lines = self.all_lines()
-        kept = list(lines)  # the read oscar's currency check makes anyway
+        kept = list(lines)
         line, created = super().add_product(product, quantity, options)
         for old in kept:
             if old.pk == line.pk:
@@ -74,6 +136,7 @@ class Basket(AbstractBasket):
     add = add_product
 
     def reset_offer_applications(self):
+        self.__dict__.pop("_chophien_stored", None)
         if self._lines is not None and self._lines is getattr(self, "_lines_in_step", None):
             # Lines just brought in step by ``add_product``: only their discounts go.
             self._lines_in_step = None
@@ -86,9 +149,7 @@ class Basket(AbstractBasket):
 
     def product_quantity(self, product):
         """How many of ``product`` the basket holds: from the lines read in this request."""
-        if self.lines_loaded():
-            return sum(line.quantity for line in self._lines if line.product_id == product.pk)
-        return super().product_quantity(product)
+        return sum(line.quantity for line in self.stored_lines() if line.product_id == product.pk)
 
 
 from oscar.apps.basket.models import *  # noqa: E402,F403

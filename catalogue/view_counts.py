@@ -1,4 +1,5 @@
-"""Product page views, counted in Redis and written to oscar's analytics in batches.
+"""Product page views and basket additions, counted in Redis and written to oscar's
+analytics in batches.
 
 Oscar counts a view with an UPDATE of the product's ``ProductRecord`` row inside the
 request: a write, a commit and a row lock on every product page, with concurrent
@@ -14,7 +15,11 @@ millisecond, and a Redis round trip per view was a sixth of that. They are sent 
 the first view after that second, or when the process exits, so a worker that gets no
 more product views holds its last few until then; one killed outright loses them.
 
-Without ``REDIS_URL`` (development on SQLite) views are counted in the database at
+Adding to a basket is counted the same way (``basket_addition_record``), into
+``ProductRecord.num_basket_additions`` and ``UserRecord.num_basket_additions``: oscar's
+``basket_addition`` receiver made it one UPDATE and commit more per tap on "add".
+
+Without ``REDIS_URL`` (development on SQLite) they are counted in the database at
 once, as oscar does.
 """
 
@@ -40,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 PRODUCT_VIEWS_KEY = "chophien:product-views"  # hash: product id -> views since the last flush
 USER_VIEWS_KEY = "chophien:user-product-views"  # list of "user id:product id"
+ADDITIONS_KEY = "chophien:basket-additions"  # hash: product id -> additions since the flush
+USER_ADDITIONS_KEY = "chophien:user-basket-additions"  # hash: user id -> additions
 
 
 @cache
@@ -52,12 +59,14 @@ def _redis() -> redis.Redis | None:
 
 
 class _Gathered:
-    """This process's views not yet sent to Redis."""
+    """This process's views and basket additions not yet sent to Redis."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.products: Counter[int] = Counter()
         self.users: list[str] = []
+        self.additions: Counter[int] = Counter()
+        self.user_additions: Counter[int] = Counter()
         self.since = time.monotonic()
 
     def add(self, product_id: int, user_id: int | None) -> bool:
@@ -66,14 +75,27 @@ class _Gathered:
             self.products[product_id] += 1
             if user_id:
                 self.users.append(f"{user_id}:{product_id}")
-            return time.monotonic() - self.since >= settings.PRODUCT_VIEWS_BUFFER_SECONDS
+            return self._due()
+
+    def add_addition(self, product_id: int, user_id: int | None) -> bool:
+        """Gather an addition to a basket; whether it is time to send what is gathered."""
+        with self.lock:
+            self.additions[product_id] += 1
+            if user_id:
+                self.user_additions[user_id] += 1
+            return self._due()
+
+    def _due(self) -> bool:
+        return time.monotonic() - self.since >= settings.PRODUCT_VIEWS_BUFFER_SECONDS
 
     def send(self) -> None:
         with self.lock:
             products, users = self.products, self.users
+            additions, user_additions = self.additions, self.user_additions
             self.products, self.users, self.since = Counter(), [], time.monotonic()
+            self.additions, self.user_additions = Counter(), Counter()
         client = _redis()
-        if client is None or not (products or users):
+        if client is None or not (products or users or additions):
             return
         try:
             pipe = client.pipeline(transaction=False)
@@ -81,9 +103,18 @@ class _Gathered:
                 pipe.hincrby(PRODUCT_VIEWS_KEY, str(product_id), count)
             if users:
                 pipe.rpush(USER_VIEWS_KEY, *users)
+            for product_id, count in additions.items():
+                pipe.hincrby(ADDITIONS_KEY, str(product_id), count)
+            for user_id, count in user_additions.items():
+                pipe.hincrby(USER_ADDITIONS_KEY, str(user_id), count)
             pipe.execute()
         except redis.RedisError:
-            logger.warning("Could not count %s product views", products.total(), exc_info=True)
+            logger.warning(
+                "Could not count %s product views and %s basket additions",
+                products.total(),
+                additions.total(),
+                exc_info=True,
+            )
 
 
 _gathered = _Gathered()
@@ -106,8 +137,25 @@ def product_view_record(*, product_id: int, user_id: int | None = None) -> None:
         _gathered.send()
 
 
+def basket_addition_record(*, product_id: int, user_id: int | None = None) -> None:
+    """Count one addition of a product to a basket; never fails the addition."""
+    if _redis() is None:
+        try:
+            _counter_add(ProductRecord, "num_basket_additions", product_id=product_id, count=1)
+            if user_id:
+                _counter_add(UserRecord, "num_basket_additions", user_id=user_id, count=1)
+        except DatabaseError:  # two first additions of one product at once
+            logger.warning("Could not count an addition of product %s", product_id, exc_info=True)
+        return
+    if _gathered.add_addition(product_id, user_id):
+        _gathered.send()
+
+
 def product_views_flush() -> int:
-    """Move the views counted in Redis into oscar's analytics tables; return how many."""
+    """Move the views and basket additions counted in Redis into oscar's analytics tables.
+
+    Returns how many product views there were.
+    """
     client = _redis()
     if client is None:
         return 0
@@ -116,32 +164,51 @@ def product_views_flush() -> int:
     pipe = client.pipeline(transaction=True)
     pipe.hgetall(PRODUCT_VIEWS_KEY)
     pipe.lrange(USER_VIEWS_KEY, 0, -1)
-    pipe.delete(PRODUCT_VIEWS_KEY, USER_VIEWS_KEY)
-    product_views, user_views, _deleted = pipe.execute()
-    views = {int(product_id): int(count) for product_id, count in product_views.items()}
+    pipe.hgetall(ADDITIONS_KEY)
+    pipe.hgetall(USER_ADDITIONS_KEY)
+    pipe.delete(PRODUCT_VIEWS_KEY, USER_VIEWS_KEY, ADDITIONS_KEY, USER_ADDITIONS_KEY)
+    product_views, user_views, additions, user_additions, _deleted = pipe.execute()
+    views = _ints(product_views)
     pairs = []
     for item in user_views:
         user_id, product_id = item.decode().split(":")
         pairs.append((int(user_id), int(product_id)))
-    _counts_add(views, pairs)
+    _counts_add(views, pairs, _ints(additions), _ints(user_additions))
     return sum(views.values())
 
 
+def _ints(counts: dict[bytes, bytes]) -> dict[int, int]:
+    return {int(key): int(count) for key, count in counts.items()}
+
+
 @transaction.atomic
-def _counts_add(views: dict[int, int], user_views: list[tuple[int, int]]) -> None:
+def _counts_add(
+    views: dict[int, int],
+    user_views: list[tuple[int, int]],
+    additions: dict[int, int],
+    user_additions: dict[int, int],
+) -> None:
     # Products and shoppers deleted since they were counted are skipped.
-    products = set(Product.objects.filter(pk__in=views).values_list("pk", flat=True))
-    user_ids = {user_id for user_id, _product_id in user_views}
+    products = set(
+        Product.objects.filter(pk__in=views.keys() | additions.keys()).values_list("pk", flat=True)
+    )
+    user_ids = {user_id for user_id, _product_id in user_views} | user_additions.keys()
     users = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     for product_id, count in views.items():
         if product_id in products:
             _counter_add(ProductRecord, "num_views", product_id=product_id, count=count)
+    for product_id, count in additions.items():
+        if product_id in products:
+            _counter_add(ProductRecord, "num_basket_additions", product_id=product_id, count=count)
     kept = [(u, p) for u, p in user_views if u in users and p in products]
     UserProductView.objects.bulk_create(
         UserProductView(user_id=user_id, product_id=product_id) for user_id, product_id in kept
     )
     for user_id, count in Counter(user_id for user_id, _product_id in kept).items():
         _counter_add(UserRecord, "num_product_views", user_id=user_id, count=count)
+    for user_id, count in user_additions.items():
+        if user_id in users:
+            _counter_add(UserRecord, "num_basket_additions", user_id=user_id, count=count)
 
 
 def _count_now(*, product_id: int, user_id: int | None) -> None:

@@ -202,6 +202,27 @@ class _Nearby:
 _nearby = _Nearby()
 
 
+def held_generation() -> int | None:
+    """The generation as this process holds it, read from the cache at most once a second.
+
+    For what a process may keep of the shop's data beside its pages (the products that
+    adding to a basket reads): kept under this stamp, it is as fresh as a page served
+    from ``_Nearby``. None when nothing may be held (``PAGE_CACHE_LOCAL_SECONDS`` is 0,
+    as in tests, or the cache is down).
+    """
+    if not settings.PAGE_CACHE_LOCAL_SECONDS:
+        return None
+    stamp = _nearby.fresh_stamp()
+    if stamp is None:
+        try:
+            stamp = generation()
+        except Exception:  # a cache outage: read everything afresh
+            logger.warning("Page cache unavailable", exc_info=True)
+            return None
+        _nearby.saw(stamp)
+    return stamp
+
+
 def pages_invalidate() -> None:
     """Stop serving every kept page: the next visitor to each renders it afresh."""
     _nearby.forget()

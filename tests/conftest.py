@@ -82,3 +82,20 @@ def _keep_migration_data_for_the_next_run(django_db_setup, django_db_blocker):
                 with connection.cursor() as cursor:
                     for statement in statements:
                         cursor.execute(statement)
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache as production runs it (the suite's settings turn it off)."""
+    from django.core.cache import cache
+
+    from catalogue import selectors
+    from shop import page_cache
+
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    page_cache._nearby.forget()
+    yield
+    cache.clear()
+    page_cache._nearby.forget()
+    selectors._held_for_basket.clear()

@@ -133,7 +133,7 @@ MIDDLEWARE = [
     # after sessions, language, CSRF, CSP and messages, whose state they check.
     "shop.page_cache.BasketCountCookieMiddleware",
     "shop.page_cache.AnonymousPageCacheMiddleware",
-    "oscar.apps.basket.middleware.BasketMiddleware",
+    "basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a lock-out flagged during the view into its page.

@@ -6,6 +6,7 @@ import pytest
 import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from oscar.apps.analytics.models import ProductRecord, UserProductView, UserRecord
 
 from catalogue import view_counts
@@ -34,9 +35,15 @@ def counting_in_redis(settings):
     except redis.ConnectionError:
         pytest.skip(f"no Redis at {REDIS_URL}")
     settings.REDIS_URL = REDIS_URL
-    client.delete(view_counts.PRODUCT_VIEWS_KEY, view_counts.USER_VIEWS_KEY)
+    keys = (
+        view_counts.PRODUCT_VIEWS_KEY,
+        view_counts.USER_VIEWS_KEY,
+        view_counts.ADDITIONS_KEY,
+        view_counts.USER_ADDITIONS_KEY,
+    )
+    client.delete(*keys)
     yield client
-    client.delete(view_counts.PRODUCT_VIEWS_KEY, view_counts.USER_VIEWS_KEY)
+    client.delete(*keys)
 
 
 def page_queries(client, url) -> list[str]:
@@ -101,3 +108,38 @@ def test_views_are_gathered_then_sent_in_one_go(client, counting_in_redis, setti
     assert counting_in_redis.hget(view_counts.PRODUCT_VIEWS_KEY, str(product.pk)) is None
     assert view_counts.product_views_flush() == 3  # sends this process's own first
     assert ProductRecord.objects.get(product=product).num_views == 3
+
+
+def add(client, product) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1})
+    assert response.status_code == 302
+    return [query["sql"] for query in queries]
+
+
+def test_basket_additions_are_counted_in_redis_then_flushed(client, counting_in_redis):
+    product, other = ProductFactory.create_batch(2)
+    shopper = UserFactory()
+    ProductRecord.objects.create(product=product, num_basket_additions=4)
+    queries = add(client, product)
+    assert not [sql for sql in queries if "analytics_" in sql]  # not oscar's UPDATE
+    client.force_login(shopper)
+    add(client, product)
+    add(client, other)
+    assert counting_in_redis.hget(view_counts.ADDITIONS_KEY, str(product.pk)) == b"2"
+
+    assert product_views_flush_task.delay().get() == 0  # no page views among them
+
+    assert ProductRecord.objects.get(product=product).num_basket_additions == 6
+    assert ProductRecord.objects.get(product=other).num_basket_additions == 1
+    assert UserRecord.objects.get(user=shopper).num_basket_additions == 2
+    view_counts.product_views_flush()  # counted once only
+    assert ProductRecord.objects.get(product=product).num_basket_additions == 6
+
+
+def test_without_redis_an_addition_is_counted_at_once(client, settings):
+    settings.REDIS_URL = ""
+    product = ProductFactory()
+    add(client, product)
+    add(client, product)
+    assert ProductRecord.objects.get(product=product).num_basket_additions == 2

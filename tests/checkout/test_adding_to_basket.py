@@ -1,0 +1,113 @@
+"""Adding to the basket: what the shopper is told, what is refused, and what two taps do.
+
+``BasketAddView`` adds from the basket's stored lines (``Basket.stored_lines``) without
+working out offers, and reads the product through ``product_for_basket``, which a web
+process holds until the shop changes (off in the suite unless a test turns it on).
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from oscar.apps.partner.strategy import Selector
+
+from basket.models import Basket
+from tests.factories import ProductFactory, basket_with
+
+pytestmark = pytest.mark.django_db
+
+
+def add(client, product, quantity=1):
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
+    assert response.status_code == 302
+    return response, [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def basket_of(client) -> Basket:
+    return client.get(reverse("basket:summary")).context["basket"]
+
+
+def test_the_shopper_is_told_in_vietnamese_what_was_added(client):
+    honey = ProductFactory(title="Mật ong rừng")
+    with translation.override("vi"):
+        _, told = add(client, honey)
+        assert told == [
+            "<strong>Mật ong rừng</strong> đã được thêm vào giỏ hàng. "
+            '<a href="/shop/basket/">Xem giỏ hàng</a>'
+        ]
+        _, told = add(client, honey, quantity=3)
+    assert told[-1].startswith("Đã thêm <strong>3</strong> <strong>Mật ong rừng</strong>")
+    assert [line.quantity for line in basket_of(client).all_lines()] == [4]
+
+
+def test_more_than_the_stock_is_refused_and_the_basket_kept(client):
+    honey = ProductFactory()
+    honey.stockrecords.update(num_in_stock=3)
+    add(client, honey, quantity=2)
+    with translation.override("vi"):
+        response, told = add(client, honey, quantity=2)  # 4 of 3
+    assert response.url == reverse("basket:summary")  # back where the shopper was
+    assert told[-1] == "chỉ mua được tối đa 3"  # after the first addition's message
+    assert [line.quantity for line in basket_of(client).all_lines()] == [2]
+
+
+def test_a_hidden_product_is_not_added(client):
+    hidden = ProductFactory(is_public=False)
+    response = client.post(reverse("basket:add", kwargs={"pk": hidden.pk}), {"quantity": 1})
+    assert response.status_code == 404
+    assert not basket_of(client).all_lines()
+
+
+def test_two_taps_on_one_basket_at_once_both_count():
+    """Each request read the basket's lines before the other wrote: oscar's
+    read-then-save kept one of the two; the UPDATE adds to what is stored."""
+    honey = ProductFactory()
+    saved = basket_with((honey, 1))
+
+    def as_another_request() -> Basket:
+        basket = Basket.objects.get(pk=saved.pk)
+        basket.strategy = Selector().strategy()
+        basket.stored_lines()  # what this request read
+        return basket
+
+    first, second = as_another_request(), as_another_request()
+    first.add_product(honey, 1)
+    second.add_product(honey, 1)
+    assert saved.lines.get().quantity == 3
+
+
+def test_a_line_removed_meanwhile_is_made_again():
+    """The shopper's other tab removed the line after this request read the lines."""
+    honey = ProductFactory()
+    saved = basket_with((honey, 2))
+    basket = Basket.objects.get(pk=saved.pk)
+    basket.strategy = Selector().strategy()
+    basket.stored_lines()
+    saved.lines.all().delete()
+    line, created = basket.add_product(honey, 1)
+    assert created
+    assert [(each.pk, each.quantity) for each in saved.lines.all()] == [(line.pk, 1)]
+    assert basket.num_items == 1
+
+
+def test_a_process_holds_the_product_until_the_shop_changes(client, page_cache_on, settings):
+    from shop.page_cache import pages_invalidate
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    honey = ProductFactory()
+    add(client, honey)
+    with CaptureQueriesContext(connection) as queries:
+        add(client, honey)
+    assert not [q for q in queries if "catalogue_product" in q["sql"]]
+    assert not [q for q in queries if "partner_stockrecord" in q["sql"]]
+
+    honey.stockrecords.update(price=Decimal("99000"), num_in_stock=1)
+    pages_invalidate()  # what saving a stock record does once its transaction commits
+    with translation.override("vi"):
+        _, told = add(client, honey)  # 3 of 1: refused on the new stock, read afresh
+    assert told[-1] == "chỉ mua được tối đa 1"
+    assert [line.quantity for line in basket_of(client).all_lines()] == [2]
