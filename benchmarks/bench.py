@@ -620,13 +620,23 @@ def run_checkouts(base_url: str, urls: dict, seconds: int, shoppers: int) -> dic
     }
 
 
-def load(scale: int, seconds: int, connections: int, *, weight: bool) -> dict:
+def load(
+    scale: int, seconds: int, connections: int, *, weight: bool, only: list[str] | None = None
+) -> dict:
+    """``only``: the scenarios whose names contain one of these words (with the health
+    view always, for the ratio), and no checkouts unless "checkout" is one of them."""
     setup_django(scale)
     results: dict = {"scale": scale, "seconds": seconds, "connections": connections, "pages": []}
     with Server(scale) as server:
         urls = sample_urls(scale)
         print(f"Serving ×{scale} data at {server.base_url}: gunicorn 2 workers, Celery 1 worker")
         for scenario in scenarios(server.base_url, urls):
+            if (
+                only
+                and not scenario.name.startswith("health")
+                and not any(word in scenario.name for word in only)
+            ):
+                continue
             size = check(server.base_url, scenario)
             measured = run_wrk(server.base_url, scenario, seconds, connections)
             server.drain()
@@ -637,9 +647,10 @@ def load(scale: int, seconds: int, connections: int, *, weight: bool) -> dict:
                 f"p50 {measured['p50_ms']:7.1f} ms  p99 {measured['p99_ms']:7.1f} ms",
                 flush=True,
             )
-        results["checkouts"] = run_checkouts(server.base_url, urls, seconds, connections)
-        server.drain()
-        print(f"  COD checkouts: {results['checkouts']}", flush=True)
+        if not only or "checkout" in only:
+            results["checkouts"] = run_checkouts(server.base_url, urls, seconds, connections)
+            server.drain()
+            print(f"  COD checkouts: {results['checkouts']}", flush=True)
         results["worker_rss_mb"] = server.worker_rss_mb()
         if weight:
             results["weight"] = page_weight(server.base_url, urls)
@@ -953,19 +964,20 @@ def print_load(results: dict) -> None:
             f"{ratio:9.3f} {page['bytes'] / 1024:6.1f}  {', '.join(wanted) or '—':<26} "
             f"{verdict(ok)}{errors}"
         )
-    checkouts = results["checkouts"]
-    print(
-        f"{'COD checkouts (end to end)':<34} {checkouts['per_second']:8.2f} "
-        f"{checkouts['p50_ms'] or 0:8.0f} {checkouts['p99_ms'] or 0:8.0f} {'':>9} {'':>6}  "
-        f"{f'≥ {CHECKOUTS_PER_SECOND}/s':<26} "
-        f"{verdict(checkouts['per_second'] >= CHECKOUTS_PER_SECOND)}"
-        + (
-            f"  ({checkouts['failures']} failed: {checkouts['first_failures']})"
-            if checkouts["failures"]
-            else ""
+    checkouts = results.get("checkouts")
+    if checkouts:  # not in a run of some scenarios only
+        print(
+            f"{'COD checkouts (end to end)':<34} {checkouts['per_second']:8.2f} "
+            f"{checkouts['p50_ms'] or 0:8.0f} {checkouts['p99_ms'] or 0:8.0f} {'':>9} {'':>6}  "
+            f"{f'≥ {CHECKOUTS_PER_SECOND}/s':<26} "
+            f"{verdict(checkouts['per_second'] >= CHECKOUTS_PER_SECOND)}"
+            + (
+                f"  ({checkouts['failures']} failed: {checkouts['first_failures']})"
+                if checkouts["failures"]
+                else ""
+            )
         )
-    )
-    print("  (a checkout is 6 requests: 2 × add, delivery form, delivery sent, review, place)")
+        print("  (a checkout is 6 requests: 2 × add, delivery form, delivery sent, review, place)")
     rss = results["worker_rss_mb"]
     print(
         f"gunicorn worker RSS after the run: {', '.join(f'{mb:.0f} MB' for mb in rss)}  "
@@ -1049,6 +1061,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scales", default=os.environ.get("BENCH_QUERY_SCALES", "1,10"), help="queries mode"
     )
+    parser.add_argument(
+        "--only",
+        help="load mode: a comma-separated list of words; only the scenarios named with one "
+        '(and the health view) are run, and the checkouts only if "checkout" is one '
+        '(e.g. --only "basket,checkout")',
+    )
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -1078,9 +1096,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not shutil.which("wrk"):
         parser.error("wrk drives the load: apt-get install -y wrk")
-    results = load(args.scale, args.seconds, args.connections, weight=args.mode == "all")
+    only = [word.strip() for word in args.only.split(",")] if args.only else None
+    results = load(args.scale, args.seconds, args.connections, weight=args.mode == "all", only=only)
     print_load(results)
-    write(results, f"load-x{args.scale}")
+    if not only:  # a partial run does not replace the last whole one
+        write(results, f"load-x{args.scale}")
     return 0
 
 
