@@ -13,8 +13,13 @@ What keeps a kept page correct:
   placed an order (its stock), has committed (``connect_invalidation``). A page
   stamped with an older generation is never served. ``PAGE_CACHE_SECONDS`` bounds
   what no signal announces: "in season" and campaign dates turning over at midnight.
-  Prices are shown from here, but never charged from here: the basket and checkout
-  are not cached and price from live stock records.
+  Prices are shown from here, but never charged from here: the checkout is not cached
+  and prices from live stock records.
+- **A guest's basket page** is kept under their basket (``KEYED_BY_VISITOR``): a digest
+  of its stored lines and vouchers, read on every visit, so it is theirs alone and
+  changes with their basket. It is checked against the generation in the cache, never
+  the one a process holds for a second, and kept no longer than until the next offer
+  or voucher starts or ends: it is the page a render would give now.
 - **Who asks.** Pages are kept in two versions: one for guests and one for signed-in
   shoppers (the header says "Account" instead of "Login or register"). A guest is a
   GET request carrying no cookies but the CSRF, language, basket and basket-count
@@ -105,6 +110,32 @@ def _product_page_hit(request: HttpRequest, kwargs: dict) -> None:
     product_page_hit(request, product_id=int(kwargs["pk"]))
 
 
+def _guest_basket(request: HttpRequest, visitor: str) -> str | None:
+    from django.core.signing import BadSignature, Signer
+
+    from basket.selectors import guest_basket_state
+
+    if visitor != GUEST:  # a shopper's page also shows their saved basket
+        return None
+    signed = request.COOKIES.get(settings.OSCAR_BASKET_COOKIE_OPEN)
+    if not signed:
+        return "none"
+    try:
+        basket_id = int(Signer().unsign(signed))
+    except (BadSignature, ValueError):
+        return None  # oscar's middleware drops the cookie
+    return guest_basket_state(basket_id)
+
+
+# View name -> the part of its key that is the visitor's own, None if their page is not
+# kept. Such a page is kept under what it shows of them, read afresh on every visit
+# (their basket), so it is theirs alone; kept pages that show offers are kept until the
+# next offer or voucher starts or ends, at most.
+KEYED_BY_VISITOR: dict[str, Callable[[HttpRequest, str], str | None]] = {
+    "basket:summary": _guest_basket,
+}
+CACHEABLE_VIEWS["basket:summary"] = frozenset()
+
 # View name -> what still has to happen when its page is served from the cache.
 ON_HIT: dict[str, Callable[[HttpRequest, dict], None]] = {
     "catalogue:detail": _product_page_hit,
@@ -181,14 +212,18 @@ class _Nearby:
         self.stamp, self.read_at = stamp, time.monotonic()
 
     def get(self, key: str, stamp: int):
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != stamp:
+        held = self.entries.get(key)
+        if held is None:
+            return None
+        entry, until = held
+        if entry[0] != stamp or time.monotonic() >= until:
             return None
         self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: str, entry) -> None:
-        self.entries[key] = entry
+    def put(self, key: str, entry, seconds: float) -> None:
+        """Hold ``entry`` for as long as the cache keeps it, at most."""
+        self.entries[key] = (entry, time.monotonic() + seconds)
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
@@ -255,6 +290,9 @@ def connect_invalidation() -> None:
         *apps.get_app_config("catalogue").get_models(),
         *apps.get_app_config("partner").get_models(),
         *apps.get_app_config("shipping").get_models(),
+        # Offers and vouchers: the basket page works them out.
+        *apps.get_app_config("offer").get_models(),
+        *apps.get_app_config("voucher").get_models(),
         Cooperative,
         get_image_model(),  # not its renditions: pages create those while rendering
     ]
@@ -393,6 +431,26 @@ def _session_written(request: HttpRequest) -> bool:
     return bool(session is not None and session.modified)
 
 
+def _seconds_to_next_offer_change() -> float:
+    """How long until an offer or voucher starts or ends (saving one moves the generation
+    on; reaching its dates does not)."""
+    from django.db.models import Min, Q
+    from django.utils import timezone
+    from oscar.core.loading import get_model
+
+    now = timezone.now()
+    dates = []
+    for model in (get_model("offer", "ConditionalOffer"), get_model("voucher", "Voucher")):
+        found = model.objects.aggregate(
+            start=Min("start_datetime", filter=Q(start_datetime__gt=now)),
+            end=Min("end_datetime", filter=Q(end_datetime__gt=now)),
+        )
+        dates += [date for date in found.values() if date is not None]
+    if not dates:
+        return float(settings.PAGE_CACHE_SECONDS)
+    return (min(dates) - now).total_seconds()
+
+
 class AnonymousPageCacheMiddleware:
     """Serve and keep anonymous visitors' pages (see the module's docstring)."""
 
@@ -418,7 +476,16 @@ class AnonymousPageCacheMiddleware:
         key = visitor and _cache_key(request, allowed, visitor)
         if key is None:
             return None
-        stamp = _nearby.fresh_stamp()
+        own = KEYED_BY_VISITOR.get(match.view_name)
+        if own is not None:
+            part = own(request, visitor)
+            if part is None:
+                return None
+            key = f"{key}:{part}"
+        # A visitor's own page (their basket) is always checked against the generation in
+        # the cache, never the second-old one this process holds: it is as live as a page
+        # rendered now. Nor is it held here, where it would crowd out the shared pages.
+        stamp = _nearby.fresh_stamp() if own is None else None
         if stamp is not None and (visitor == GUEST or _nearby.shares(request.user.pk)):
             entry = _nearby.get(key, stamp)
             if entry is not None:
@@ -441,10 +508,11 @@ class AnonymousPageCacheMiddleware:
         _nearby.saw(stamp)
         entry = found.get(key)
         if entry is not None and entry[0] == stamp:
-            _nearby.put(key, entry)
+            if own is None:  # the cache's time left is not known here: a second, as the stamp
+                _nearby.put(key, entry, settings.PAGE_CACHE_LOCAL_SECONDS)
             return self._hit(request, match, view_kwargs, entry)
         if request.method == "GET":
-            request._page_cache_pending = (key, stamp, visitor)
+            request._page_cache_pending = (key, stamp, visitor, own)
         return None
 
     def _hit(self, request, match, view_kwargs, entry) -> HttpResponse:
@@ -477,17 +545,25 @@ class AnonymousPageCacheMiddleware:
         response["X-Page-Cache"] = "hit"
         return response
 
-    def _store(self, request, response, key: str, stamp: int, visitor: str) -> None:
+    def _store(self, request, response, key: str, stamp: int, visitor: str, own) -> None:
         if (
             response.status_code != 200
             or response.streaming
             or response.cookies  # set by the view: something about this visitor
             or response.has_header("Cache-Control")  # the view asked for its own caching
-            or _basket_touched(request)
+            or (own is None and _basket_touched(request))
             or _messages_queued(request)
             or _session_written(request)
         ):
             return
+        timeout = settings.PAGE_CACHE_SECONDS
+        if own is not None:
+            # Their basket may have changed while the page was rendered (another tab).
+            if not key.endswith(f":{own(request, visitor)}"):
+                return
+            timeout = min(timeout, _seconds_to_next_offer_change())
+            if timeout < 1:  # the cache's least
+                return
         if visitor == SHOPPER:
             # Asked afresh, not from the cache: what is kept is shown to every shopper.
             if not shopper_sees_shared_pages(request.user):
@@ -509,11 +585,12 @@ class AnonymousPageCacheMiddleware:
             return
         entry = (stamp, response["Content-Type"], pieces, marks)
         try:
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, entry, timeout)
         except Exception:
             logger.warning("Page cache unavailable", exc_info=True)
             return
-        _nearby.put(key, entry)
+        if own is None:
+            _nearby.put(key, entry, timeout)
         response["X-Page-Cache"] = "miss"
 
 
