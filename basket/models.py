@@ -60,6 +60,12 @@ class Basket(AbstractBasket):
             stored = self.__dict__["_chophien_stored"] = list(lines)
         return stored
 
+    def keep_stored_lines(self, lines: list) -> None:
+        """Take ``lines``, just read from the database, as this basket's stored lines."""
+        for line in lines:
+            line.basket = self
+        self.__dict__["_chophien_stored"] = lines
+
     @property
     def num_items(self):
         return sum(line.quantity for line in self.stored_lines())

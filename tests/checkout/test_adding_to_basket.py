@@ -111,3 +111,27 @@ def test_a_process_holds_the_product_until_the_shop_changes(client, page_cache_o
         _, told = add(client, honey)  # 3 of 1: refused on the new stock, read afresh
     assert told[-1] == "chỉ mua được tối đa 1"
     assert [line.quantity for line in basket_of(client).all_lines()] == [2]
+
+
+def test_a_guests_basket_is_read_with_its_lines_in_one_query(client):
+    honey, noodles = ProductFactory(), ProductFactory()
+    add(client, honey)
+    add(client, noodles)
+    with CaptureQueriesContext(connection) as queries:
+        add(client, honey)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    basket_reads = [sql for sql in reads if "basket_" in sql.split("WHERE")[0]]
+    assert len(basket_reads) == 1 and "basket_basket" in basket_reads[0]
+    assert [line.quantity for line in basket_of(client).all_lines()] == [2, 1]
+
+
+def test_an_emptied_basket_and_a_forged_cookie_still_add(client):
+    honey = ProductFactory()
+    add(client, honey)
+    Basket.objects.get().lines.all().delete()
+    add(client, honey)  # the basket is read on its own, as oscar does
+    assert [line.quantity for line in basket_of(client).all_lines()] == [1]
+    client.cookies["oscar_open_basket"] = "1:forged"
+    add(client, honey)  # a new basket, and the forged cookie replaced
+    assert Basket.objects.count() == 2
+    assert [line.quantity for line in basket_of(client).all_lines()] == [1]

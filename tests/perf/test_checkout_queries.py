@@ -3,8 +3,8 @@
 The steps are the ones ``benchmarks/bench.py queries`` counts (``checkout_queries``): two
 products of two cooperatives into a new basket, the delivery form, sending it, the review
 page and placing the order. Where the numbers came from (PostgreSQL, bench.py, before →
-after the work that set them): add to basket 26 → 13 → 3, add 1st product 21 → 11 → 7,
-add 2nd product 28 → 15 → 6, delivery form 19 → 9, delivery sent 20 → 14, review 14 → 8, place order
+after the work that set them): add to basket 26 → 13 → 2, add 1st product 21 → 11 → 7,
+add 2nd product 28 → 15 → 5, delivery form 19 → 9, delivery sent 20 → 14, review 14 → 8, place order
 47 → 32. The budgets below are this suite's own counts: the test's transaction turns
 each write's BEGIN/COMMIT into a savepoint pair, sessions are read from the database
 (production keeps them in the cache too), and what runs after the order commits (oscar's
@@ -15,10 +15,11 @@ What made them (so that a query that comes back has a place to be looked for):
 - ``Basket.all_lines`` reads lines with product, class, cooperative, stock record and its
   partner; the basket counts and sums from those lines instead of asking the database;
 - ``BasketAddView`` works out no offers (oscar did twice, for its "your basket total is
-  now" message) and counts the addition in Redis; ``Basket.add_product`` reads the stored
-  lines alone and adds to a line with one UPDATE; ``product_for_basket`` reads the product
-  with its class, option flags and stock records, and the process holds it until the
-  shop changes (off in the suite: the two queries are counted here);
+  now" message) and counts the addition in Redis; the basket middleware reads a guest's
+  basket with its stored lines, and ``Basket.add_product`` adds to a line with one
+  UPDATE; ``product_for_basket`` reads the product with its class, option flags and
+  stock records, and the process holds it until the shop changes (off in the suite:
+  the two queries are counted here);
 - with lines already read, ``Basket.add_product`` keeps them in step with the line it
   writes, so offers are worked out on them without a second read;
 - ``basket_parts`` is worked out once per reading of the lines, cooperatives come with them;
@@ -47,8 +48,8 @@ pytestmark = pytest.mark.django_db
 # Adding: the product and its stock records (2), oscar's basket_addition counter (1: the
 # suite has no Redis to count in), then the basket's own writes and reads.
 ADD_NEW_BASKET = 8  # the basket is created, its line made in oscar's get_or_create (4)
-ADD_SECOND_COOPERATIVE = 9  # the basket, its stored lines and the line made
-ADD_AGAIN = 6  # the basket, its stored lines and one UPDATE
+ADD_SECOND_COOPERATIVE = 8  # the basket with its stored lines, and the line made
+ADD_AGAIN = 5  # the basket with its stored lines (one query), and one UPDATE
 DELIVERY_FORM = 9
 DELIVERY_SENT = 14
 # Once the guest has a session (from sending the delivery form), reading it is a query
