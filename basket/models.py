@@ -5,6 +5,10 @@ from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.apps.offer.results import OfferApplications
 
 
+class LinesChanged(Exception):
+    """The basket's stored lines changed after this request read and checked them."""
+
+
 class Basket(AbstractBasket):
     """Oscar's basket whose lines come with what pricing and ordering them reads.
 
@@ -76,7 +80,9 @@ class Basket(AbstractBasket):
             return line.price_currency
         return None
 
-    def add_product(self, product, quantity=1, options=None):
+    LinesChanged = LinesChanged
+
+    def add_product(self, product, quantity=1, options=None, *, checked=False):
         """Oscar's, without reading the lines for pricing only to add one.
 
         With lines already read for pricing (a request that showed the basket), the line
@@ -88,8 +94,10 @@ class Basket(AbstractBasket):
 
         Otherwise (``basket.views.BasketAddView``) the stored lines are enough, and one
         more of a product already in the basket is one UPDATE adding to the stored
-        quantity: two taps on one basket at once both count, where oscar's
-        read-then-save kept one.
+        quantity, never a save of a quantity read earlier. ``checked``: the stock and
+        the basket's limit were checked against the stored lines, so the UPDATE only
+        applies to the quantity checked, and ``LinesChanged`` says that another request
+        (a second tap, another tab) changed the line meanwhile: check again.
         """
         if self.lines_loaded():
             return self._add_in_step(product, quantity, options)
@@ -99,7 +107,7 @@ class Basket(AbstractBasket):
             reference = self._create_line_reference(product, stock_info.stockrecord, options)
             for line in stored:
                 if line.line_reference == reference:
-                    if self._add_to_stored(line, quantity):
+                    if self._add_to_stored(line, quantity, checked=checked):
                         return line, False
                     # Removed meanwhile (in this shopper's other tab): made afresh below.
                     stored = [other for other in stored if other.pk != line.pk]
@@ -109,16 +117,24 @@ class Basket(AbstractBasket):
             self.__dict__["_chophien_stored"] = [*stored, line]
         return line, created
 
-    def _add_to_stored(self, line, quantity) -> bool:
-        added = (
-            type(line)
-            .objects.filter(pk=line.pk)
-            .update(quantity=Greatest(F("quantity") + quantity, 0), date_updated=timezone.now())
-        )
-        if added:
+    def _add_to_stored(self, line, quantity, *, checked: bool) -> bool:
+        rows = type(line).objects.filter(pk=line.pk, basket_id=self.pk)
+        if checked:
+            rows = rows.filter(quantity=line.quantity)
+            new = max(0, line.quantity + quantity)
+        else:
+            new = Greatest(F("quantity") + quantity, 0)
+        if rows.update(quantity=new, date_updated=timezone.now()):
             line.quantity = max(0, line.quantity + quantity)
             self.offer_applications = OfferApplications()  # as oscar's reset after adding
-        return bool(added)
+            return True
+        if checked:
+            self.forget_stored_lines()
+            raise LinesChanged(f"basket {self.pk}: line {line.pk} changed since it was read")
+        return False
+
+    def forget_stored_lines(self) -> None:
+        self.__dict__.pop("_chophien_stored", None)
 
     def _add_in_step(self, product, quantity, options):
         lines = self.all_lines()
@@ -142,7 +158,7 @@ class Basket(AbstractBasket):
     add = add_product
 
     def reset_offer_applications(self):
-        self.__dict__.pop("_chophien_stored", None)
+        self.forget_stored_lines()
         if self._lines is not None and self._lines is getattr(self, "_lines_in_step", None):
             # Lines just brought in step by ``add_product``: only their discounts go.
             self._lines_in_step = None
@@ -152,6 +168,16 @@ class Basket(AbstractBasket):
                 line.clear_discount()
             return
         super().reset_offer_applications()
+
+    def flush(self):
+        self.forget_stored_lines()
+        super().flush()
+
+    flush.alters_data = True
+
+    def merge_line(self, line, add_quantities=True):
+        self.forget_stored_lines()
+        super().merge_line(line, add_quantities)
 
     def product_quantity(self, product):
         """How many of ``product`` the basket holds: from the lines read in this request."""

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from oscar.apps.basket import views
 from oscar.apps.basket.views import *  # noqa: F403
 
@@ -44,9 +45,27 @@ class BasketAddView(views.BasketAddView):
         return super().get_success_message(form).strip()
 
     def form_valid(self, form):
-        self.line, self.line_created = self.request.basket.add_product(
-            form.product, form.cleaned_data["quantity"], form.cleaned_options()
-        )
+        basket = self.request.basket
+        try:
+            self.line, self.line_created = basket.add_product(
+                form.product, form.cleaned_data["quantity"], form.cleaned_options(), checked=True
+            )
+        except basket.LinesChanged:
+            # Another tap or tab added meanwhile: check the stock and the basket's limit
+            # again on what is stored now, and add once more.
+            form = self.get_form()
+            if not form.is_valid():
+                return self.form_invalid(form)
+            try:
+                self.line, self.line_created = basket.add_product(
+                    form.product,
+                    form.cleaned_data["quantity"],
+                    form.cleaned_options(),
+                    checked=True,
+                )
+            except basket.LinesChanged:
+                form.add_error(None, _("Your basket changed meanwhile; please try again."))
+                return self.form_invalid(form)
         messages.success(self.request, self.get_success_message(form), extra_tags="safe noicon")
         # Instead of oscar's ``basket_addition``, whose analytics receiver UPDATEs a counter
         # in the request: counted in Redis and written in batches (catalogue/view_counts.py).

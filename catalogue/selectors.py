@@ -183,34 +183,26 @@ def products_for_basket() -> QuerySet[Product]:
     )
 
 
-# Product id -> (generation, product) of what this process read for adding to a basket.
-_held_for_basket: dict[int, tuple[int, Product]] = {}
-
-
 def product_for_basket(pk: int) -> Product | None:
     """One product as ``products_for_basket`` reads it, held by this process meanwhile.
 
     Every tap on "add" read the product, its class and its stock record (two queries,
-    a third of the request). Held under the page cache's generation, which moves on
-    whenever a product, price or stock record is saved or an order is placed, it is as
-    fresh as a product page served by this process: at most a second behind a change
-    made through another one. The line's stored price is oscar's note of the price
-    when added; the basket and checkout price every line from live stock records.
+    a third of the request). Held by ``shop.page_cache.held``, under the page cache's
+    generation, which moves on whenever a product, price or stock record is saved or an
+    order is placed, it is as fresh as a product page served by this process: at most a
+    second behind a change made through another one. The line's stored price is oscar's
+    note of the price when added; the basket and checkout price every line from live
+    stock records.
     """
-    from shop.page_cache import held_generation
+    from shop.page_cache import held
 
-    stamp = held_generation()  # before reading: a change meanwhile moves it on
-    held = _held_for_basket.get(pk)
-    if stamp is not None and held is not None and held[0] == stamp:
-        return copy.copy(held[1])  # the request may set attributes on its own copy
     # Only what shoppers can see: oscar's view took any product, hidden ones included.
-    product = products_for_basket().filter(pk=pk, is_public=True).first()
-    if stamp is not None and product is not None:
-        if len(_held_for_basket) >= 1024:
-            _held_for_basket.clear()
-        _held_for_basket[pk] = (stamp, product)
-        return copy.copy(product)
-    return product
+    product = held(
+        f"product-for-basket:{pk}",
+        lambda: products_for_basket().filter(pk=pk, is_public=True).first(),
+    )
+    # The request's own copy: the same object is handed to every request meanwhile.
+    return copy.copy(product) if product is not None else None
 
 
 def products_related(*, product: Product, limit: int = 4) -> QuerySet[Product]:

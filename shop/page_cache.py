@@ -60,6 +60,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, _unmask_cipher_token, get_token
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.regex_helper import _lazy_re_compile
@@ -188,6 +189,7 @@ class _Nearby:
         self.stamp: int | None = None
         self.read_at = 0.0
         self.sharers: dict[int, float] = {}  # user id -> when Redis said they share
+        self.objects: dict[str, tuple] = {}  # key -> (stamp, until, what ``held`` read)
 
     def shares(self, user_id: int) -> bool:
         told_at = self.sharers.get(user_id)
@@ -231,20 +233,39 @@ class _Nearby:
     def forget(self) -> None:
         self.entries.clear()
         self.sharers.clear()
+        self.objects.clear()
         self.stamp = None
 
 
 _nearby = _Nearby()
 
 
-def held_generation() -> int | None:
-    """The generation as this process holds it, read from the cache at most once a second.
+def held(key: str, read: Callable[[], object]):
+    """What ``read()`` gives, kept by this process beside its pages while the shop is as
+    it was when it was read (the products that adding to a basket reads).
 
-    For what a process may keep of the shop's data beside its pages (the products that
-    adding to a basket reads): kept under this stamp, it is as fresh as a page served
-    from ``_Nearby``. None when nothing may be held (``PAGE_CACHE_LOCAL_SECONDS`` is 0,
-    as in tests, or the cache is down).
+    Kept under the generation, as this process holds it (read from the cache at most
+    once a second), and for ``PAGE_CACHE_SECONDS`` at most, as a kept page: as fresh as
+    a page served from ``_Nearby``, and no staler should a change's invalidation have
+    failed to reach Redis. Read afresh every time when nothing may be held
+    (``PAGE_CACHE_LOCAL_SECONDS`` 0, as in tests) or the cache is down.
     """
+    stamp = _held_generation()  # before reading: a change meanwhile moves it on
+    if stamp is None:
+        return read()
+    now = time.monotonic()
+    found = _nearby.objects.get(key)
+    if found is not None and found[0] == stamp and now < found[1]:
+        return found[2]
+    value = read()
+    if value is not None:
+        if len(_nearby.objects) >= 4 * _nearby.size:
+            _nearby.objects.clear()
+        _nearby.objects[key] = (stamp, now + settings.PAGE_CACHE_SECONDS, value)
+    return value
+
+
+def _held_generation() -> int | None:
     if not settings.PAGE_CACHE_LOCAL_SECONDS:
         return None
     stamp = _nearby.fresh_stamp()
@@ -431,24 +452,24 @@ def _session_written(request: HttpRequest) -> bool:
     return bool(session is not None and session.modified)
 
 
-def _seconds_to_next_offer_change() -> float:
-    """How long until an offer or voucher starts or ends (saving one moves the generation
-    on; reaching its dates does not)."""
+def _seconds_to_next_offer_change(since) -> float:
+    """How long from now until an offer or voucher starts or ends after ``since`` (when
+    the page began rendering): saving one moves the generation on, reaching its dates
+    does not. Negative if one did while the page was rendered."""
     from django.db.models import Min, Q
     from django.utils import timezone
     from oscar.core.loading import get_model
 
-    now = timezone.now()
     dates = []
     for model in (get_model("offer", "ConditionalOffer"), get_model("voucher", "Voucher")):
         found = model.objects.aggregate(
-            start=Min("start_datetime", filter=Q(start_datetime__gt=now)),
-            end=Min("end_datetime", filter=Q(end_datetime__gt=now)),
+            start=Min("start_datetime", filter=Q(start_datetime__gt=since)),
+            end=Min("end_datetime", filter=Q(end_datetime__gt=since)),
         )
         dates += [date for date in found.values() if date is not None]
     if not dates:
         return float(settings.PAGE_CACHE_SECONDS)
-    return (min(dates) - now).total_seconds()
+    return (min(dates) - timezone.now()).total_seconds()
 
 
 class AnonymousPageCacheMiddleware:
@@ -512,7 +533,7 @@ class AnonymousPageCacheMiddleware:
                 _nearby.put(key, entry, settings.PAGE_CACHE_LOCAL_SECONDS)
             return self._hit(request, match, view_kwargs, entry)
         if request.method == "GET":
-            request._page_cache_pending = (key, stamp, visitor, own)
+            request._page_cache_pending = (key, stamp, visitor, own, timezone.now())
         return None
 
     def _hit(self, request, match, view_kwargs, entry) -> HttpResponse:
@@ -545,7 +566,7 @@ class AnonymousPageCacheMiddleware:
         response["X-Page-Cache"] = "hit"
         return response
 
-    def _store(self, request, response, key: str, stamp: int, visitor: str, own) -> None:
+    def _store(self, request, response, key: str, stamp: int, visitor: str, own, since) -> None:
         if (
             response.status_code != 200
             or response.streaming
@@ -561,7 +582,7 @@ class AnonymousPageCacheMiddleware:
             # Their basket may have changed while the page was rendered (another tab).
             if not key.endswith(f":{own(request, visitor)}"):
                 return
-            timeout = min(timeout, _seconds_to_next_offer_change())
+            timeout = min(timeout, _seconds_to_next_offer_change(since))
             if timeout < 1:  # the cache's least
                 return
         if visitor == SHOPPER:

@@ -10,3 +10,12 @@ def session_queries() -> int:
     ``cached_db``: read from Redis, so a request's budget is one query smaller.
     """
     return 0 if settings.REDIS_URL else 1
+
+
+def basket_addition_queries() -> int:
+    """Counting an addition to a basket: oscar's UPDATE, unless Redis counts it.
+
+    With ``REDIS_URL`` it is counted in Redis and written in batches
+    (catalogue/view_counts.py).
+    """
+    return 0 if settings.REDIS_URL else 1

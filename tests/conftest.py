@@ -89,7 +89,6 @@ def page_cache_on(settings):
     """The page cache as production runs it (the suite's settings turn it off)."""
     from django.core.cache import cache
 
-    from catalogue import selectors
     from shop import page_cache
 
     settings.PAGE_CACHE_SECONDS = 300
@@ -98,4 +97,3 @@ def page_cache_on(settings):
     yield
     cache.clear()
     page_cache._nearby.forget()
-    selectors._held_for_basket.clear()

@@ -62,22 +62,56 @@ def test_a_hidden_product_is_not_added(client):
     assert not basket_of(client).all_lines()
 
 
-def test_two_taps_on_one_basket_at_once_both_count():
-    """Each request read the basket's lines before the other wrote: oscar's
-    read-then-save kept one of the two; the UPDATE adds to what is stored."""
+def stale_copy(saved) -> Basket:
+    """The basket as another request read it, its stored lines included."""
+    basket = Basket.objects.get(pk=saved.pk)
+    basket.strategy = Selector().strategy()
+    basket.stored_lines()
+    return basket
+
+
+def test_adding_to_a_line_read_earlier_adds_to_what_is_stored():
+    """A tap's request read the line before another one wrote it: its addition goes on
+    top of the stored quantity, never writes back the quantity it read."""
     honey = ProductFactory()
     saved = basket_with((honey, 1))
-
-    def as_another_request() -> Basket:
-        basket = Basket.objects.get(pk=saved.pk)
-        basket.strategy = Selector().strategy()
-        basket.stored_lines()  # what this request read
-        return basket
-
-    first, second = as_another_request(), as_another_request()
+    first, second = stale_copy(saved), stale_copy(saved)
     first.add_product(honey, 1)
     second.add_product(honey, 1)
     assert saved.lines.get().quantity == 3
+
+
+def test_a_checked_addition_to_a_line_changed_meanwhile_is_refused():
+    honey = ProductFactory()
+    saved = basket_with((honey, 1))
+    first, second = stale_copy(saved), stale_copy(saved)
+    first.add_product(honey, 1, checked=True)
+    with pytest.raises(Basket.LinesChanged):
+        second.add_product(honey, 1, checked=True)  # checked against 1, stored is 2
+    assert saved.lines.get().quantity == 2
+    second.add_product(honey, 1, checked=True)  # read again: checked against 2
+    assert saved.lines.get().quantity == 3
+
+
+def test_two_taps_at_once_cannot_take_more_than_the_stock(client, monkeypatch):
+    """The second tap's request checked the stock on the lines it read, then the first
+    one's UPDATE landed: it checks again on what is stored, and is refused."""
+    honey = ProductFactory()
+    honey.stockrecords.update(num_in_stock=3)
+    add(client, honey, quantity=2)
+    line = Basket.objects.get().lines.get()
+    add_to_stored = Basket._add_to_stored
+
+    def other_tap_first(basket, stored, quantity, *, checked):
+        type(stored).objects.filter(pk=line.pk).update(quantity=3)  # the other tap: 2 + 1
+        monkeypatch.setattr(Basket, "_add_to_stored", add_to_stored)
+        return add_to_stored(basket, stored, quantity, checked=checked)
+
+    monkeypatch.setattr(Basket, "_add_to_stored", other_tap_first)
+    with translation.override("vi"):
+        _, told = add(client, honey, quantity=1)  # checked against 2: 3 of 3, allowed
+    assert told[-1] == "chỉ mua được tối đa 3"  # checked again against 3: 4 of 3
+    assert Basket.objects.get().lines.get().quantity == 3
 
 
 def test_a_line_removed_meanwhile_is_made_again():
@@ -135,3 +169,26 @@ def test_an_emptied_basket_and_a_forged_cookie_still_add(client):
     add(client, honey)  # a new basket, and the forged cookie replaced
     assert Basket.objects.count() == 2
     assert [line.quantity for line in basket_of(client).all_lines()] == [1]
+
+
+def test_a_held_product_is_read_again_once_this_process_changes_the_shop(
+    client, page_cache_on, settings, monkeypatch
+):
+    """Even when the change's invalidation did not reach Redis: the process that made it
+    forgets what it held."""
+    from catalogue.models import Product
+    from shop import page_cache
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 60
+    honey = ProductFactory()
+    add(client, honey)
+
+    def unreachable(*args, **kwargs):
+        raise ValueError("no generation to move on")
+
+    monkeypatch.setattr(page_cache.cache, "incr", unreachable)
+    monkeypatch.setattr(page_cache.cache, "set", lambda *args, **kwargs: None)
+    Product.objects.filter(pk=honey.pk).update(is_public=False)
+    page_cache.pages_invalidate()
+    response = client.post(reverse("basket:add", kwargs={"pk": honey.pk}), {"quantity": 1})
+    assert response.status_code == 404
