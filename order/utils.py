@@ -1,15 +1,14 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.order.signals import order_placed
 from oscar.apps.order.utils import *  # noqa: F401,F403
 from oscar.apps.order.utils import OrderCreator as CoreOrderCreator
 from oscar.apps.order.utils import OrderNumberGenerator
 
+from catalogue.availability import stock_allocated
 from order.exceptions import OutOfStock
 
 
@@ -120,16 +119,22 @@ class OrderCreator(CoreOrderCreator):
             return
         if stockrecord.num_in_stock is None:  # oscar's "stock not counted"
             return
-        allocated = Coalesce(F("num_allocated"), 0)
-        updated = (
-            type(stockrecord)
-            .objects.filter(pk=stockrecord.pk, num_in_stock__gte=allocated + line.quantity)
-            .update(num_allocated=allocated + line.quantity)
-        )
-        if not updated:
+        table = type(stockrecord)._meta.db_table
+        with connection.cursor() as cursor:
+            # Django's update() cannot say what is left, which decides whether pages change.
+            cursor.execute(
+                f"UPDATE {table} SET num_allocated = COALESCE(num_allocated, 0) + %s "  # noqa: S608
+                "WHERE id = %s AND num_in_stock >= COALESCE(num_allocated, 0) + %s "
+                "RETURNING num_in_stock - num_allocated",
+                [line.quantity, stockrecord.pk, line.quantity],
+            )
+            allocated = cursor.fetchone()
+        if allocated is None:
             stockrecord.refresh_from_db(fields=["num_in_stock", "num_allocated"])
             raise OutOfStock(
                 product=product,
                 available=stockrecord.num_in_stock - (stockrecord.num_allocated or 0),
                 wanted=line.quantity,
             )
+        # The allocation sends no post_save, which would throw every kept page away.
+        stock_allocated(left=allocated[0])

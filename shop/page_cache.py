@@ -10,7 +10,9 @@ What keeps a kept page correct:
 - **Changes.** Every kept page is stamped with the cache's *generation*, a counter
   that ``pages_invalidate`` moves on once a transaction that saved or deleted a
   product, price or stock record, category, cooperative, Wagtail page or image, or
-  placed an order (its stock), has committed (``connect_invalidation``). A page
+  placed an order leaving little stock of a product (``catalogue.availability``: above
+  ``LOW_STOCK_SHOWN`` pages say "in stock", not how many), has committed
+  (``connect_invalidation``). A page
   stamped with an older generation is never served. ``PAGE_CACHE_SECONDS`` bounds
   what no signal announces: "in season" and campaign dates turning over at midnight.
   Prices are shown from here, but never charged from here: the checkout is not cached
@@ -299,7 +301,6 @@ def connect_invalidation() -> None:
     """Move the generation on when anything a cached page shows is saved or deleted."""
     from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
-    from oscar.apps.order.signals import order_placed
     from wagtail.images import get_image_model
     from wagtail.models import Page, PageViewRestriction
     from wagtail.signals import page_published, page_slug_changed, page_unpublished
@@ -342,9 +343,8 @@ def connect_invalidation() -> None:
         sender=PageViewRestriction.groups.through,
         dispatch_uid="page-cache-restriction-groups",
     )
-    # Placing an order allocates its stock with one conditional UPDATE (order/utils.py),
-    # which sends no post_save: product pages would show the old "in stock" count.
-    order_placed.connect(_invalidate_on_commit, dispatch_uid="page-cache-order-placed")
+    # Placing an order allocates its stock with an UPDATE that sends no post_save; it
+    # throws pages away itself when they show the stock it took (catalogue.availability).
 
 
 def _cache_key(request: HttpRequest, allowed: frozenset[str], visitor: str) -> str | None:

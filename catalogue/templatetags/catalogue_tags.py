@@ -13,6 +13,8 @@ from django.utils.text import Truncator
 from oscar.core.thumbnails import get_thumbnailer
 from wagtail.whitelist import Whitelister
 
+from catalogue.availability import availability_message
+
 register = template.Library()
 
 
@@ -129,3 +131,9 @@ def clean_html(html: str) -> str:
     managers, imports), so scripts, event handlers and ``javascript:`` links go.
     """
     return mark_safe(Whitelister().clean(html or ""))  # noqa: S308  (whitelisted above)
+
+
+@register.filter
+def stock_message(availability) -> str:
+    """How much is left, told only when it is little (catalogue.availability)."""
+    return availability_message(availability)
