@@ -1,3 +1,4 @@
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -112,6 +113,14 @@ class Basket(AbstractBasket):
                     # Removed meanwhile (in this shopper's other tab): made afresh below.
                     stored = [other for other in stored if other.pk != line.pk]
                     break
+            if not options and self.currency in (None, stock_info.price.currency):
+                line = self._insert_line(product, quantity, stock_info, reference)
+                if line is not None:
+                    self.reset_offer_applications()
+                    self.__dict__["_chophien_stored"] = [*stored, line]
+                    return line, True
+                if checked:  # another request added it meanwhile
+                    raise LinesChanged(f"basket {self.pk}: a line {reference} was added")
         line, created = super().add_product(product, quantity, options)
         if created:  # the stored lines and this one (oscar's reset forgot them)
             self.__dict__["_chophien_stored"] = [*stored, line]
@@ -132,6 +141,41 @@ class Basket(AbstractBasket):
             self.forget_stored_lines()
             raise LinesChanged(f"basket {self.pk}: line {line.pk} changed since it was read")
         return False
+
+    def _insert_line(self, product, quantity, stock_info, reference):
+        """The new line oscar's ``get_or_create`` writes, without looking for it first.
+
+        The stored lines just read have no line of ``reference``; should another request
+        have written one since, the basket's unique line reference refuses this one and
+        ``None`` says so. Outside a transaction the INSERT commits alone, as oscar's
+        look and write did together; inside one, a savepoint keeps a refusal from
+        breaking it.
+        """
+        if not self.id:
+            self.save()
+        price = stock_info.price
+        line = self.lines.model(
+            basket=self,
+            line_reference=reference,
+            product=product,
+            stockrecord=stock_info.stockrecord,
+            quantity=max(0, quantity),
+            price_excl_tax=price.excl_tax,
+            price_currency=price.currency,
+            tax_code=price.tax_code,
+        )
+        if price.is_tax_known:
+            line.price_incl_tax = price.incl_tax
+        try:
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    line.save(force_insert=True)
+            else:
+                line.save(force_insert=True)
+        except IntegrityError:
+            self.forget_stored_lines()
+            return None
+        return line
 
     def forget_stored_lines(self) -> None:
         self.__dict__.pop("_chophien_stored", None)

@@ -93,6 +93,39 @@ def test_a_checked_addition_to_a_line_changed_meanwhile_is_refused():
     assert saved.lines.get().quantity == 3
 
 
+def test_a_line_another_request_made_meanwhile_is_added_to_not_made_twice():
+    """Both requests read a basket without the product; the first one's line stands."""
+    honey, tea = ProductFactory(), ProductFactory()
+    saved = basket_with((tea, 1))
+    first, second, third = stale_copy(saved), stale_copy(saved), stale_copy(saved)
+    line, created = first.add_product(honey, 1, checked=True)
+    assert created
+    with pytest.raises(Basket.LinesChanged):
+        second.add_product(honey, 2, checked=True)  # checked without the first's line
+    second.add_product(honey, 2, checked=True)  # read again: added to it
+    third.add_product(honey, 1)  # unchecked: oscar's look and add
+    assert saved.lines.get(product=honey).quantity == 4
+    assert saved.lines.count() == 2
+
+
+def test_a_second_tap_on_a_new_product_adds_to_the_first_ones_line(client, monkeypatch):
+    honey = ProductFactory()
+    add(client, ProductFactory())
+    basket = Basket.objects.get()
+    insert_line = Basket._insert_line
+
+    def other_tap_first(self, product, quantity, stock_info, reference):
+        monkeypatch.setattr(Basket, "_insert_line", insert_line)
+        other = Basket.objects.get(pk=basket.pk)
+        other.strategy = Selector().strategy()
+        other.add_product(product, 2)
+        return insert_line(self, product, quantity, stock_info, reference)
+
+    monkeypatch.setattr(Basket, "_insert_line", other_tap_first)
+    add(client, honey, quantity=1)
+    assert basket.lines.get(product=honey).quantity == 3
+
+
 def test_two_taps_at_once_cannot_take_more_than_the_stock(client, monkeypatch):
     """The second tap's request checked the stock on the lines it read, then the first
     one's UPDATE landed: it checks again on what is stored, and is refused."""
