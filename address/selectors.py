@@ -5,11 +5,34 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from address.models import Commune, Province
+from shop.page_cache import held
 
 
 def provinces() -> QuerySet[Province]:
     """The provinces in force, by name."""
     return Province.objects.filter(is_active=True).order_by("name")
+
+
+def province_choices() -> list[tuple[str, str]]:
+    """(code, name) of the provinces in force, by name, for a form's list.
+
+    Held by the web process (``shop.page_cache.held``) until the places change: the
+    delivery form is built on every checkout page.
+    """
+    return held(
+        "province-choices",
+        lambda: [(province.code, province.name) for province in provinces()],
+    )
+
+
+def commune_choices(province_code: str) -> list[tuple[str, str]]:
+    """(code, full name) of one province's communes in force, by name, held as above."""
+    return held(
+        f"commune-choices:{province_code}",
+        lambda: [
+            (commune.code, commune.full_name) for commune in communes(province_code=province_code)
+        ],
+    )
 
 
 def communes(*, province_code: str = "", query: str = "") -> QuerySet[Commune]:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from address.models import Commune, Province
+from shop.page_cache import pages_invalidate
 
 BUNDLED_DATA = Path(__file__).resolve().parent / "data" / "administrative_units.json"
 
@@ -63,7 +64,10 @@ def administrative_units_update(*, data: dict) -> UpdateReport:
     Malformed ``data`` is refused as a whole with a ValidationError; nothing is written.
     The file format is described in ``address/data/README.md``.
     """
-    return administrative_units_apply(data=data, province_model=Province, commune_model=Commune)
+    report = administrative_units_apply(data=data, province_model=Province, commune_model=Commune)
+    # Bulk writes send no signals: the lists web processes hold (address.selectors) go.
+    transaction.on_commit(pages_invalidate)
+    return report
 
 
 @transaction.atomic

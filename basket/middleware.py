@@ -2,6 +2,7 @@ from django.core.signing import BadSignature, Signer
 from oscar.apps.basket.middleware import BasketMiddleware as CoreBasketMiddleware
 
 from basket.models import Basket, Line
+from basket.offers import Applicator
 
 
 def basket_without_offers(request) -> None:
@@ -19,8 +20,8 @@ def basket_without_offers(request) -> None:
 
 class BasketMiddleware(CoreBasketMiddleware):
     def apply_offers_to_basket(self, request, basket):
-        if getattr(request, "basket_offers_wanted", True):
-            super().apply_offers_to_basket(request, basket)
+        if getattr(request, "basket_offers_wanted", True) and not basket.is_empty:
+            Applicator().apply(basket, request.user, request)
 
     def get_cookie_basket(self, cookie_key, request, manager):
         if getattr(request, "basket_offers_wanted", True) or cookie_key not in request.COOKIES:

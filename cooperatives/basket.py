@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from cooperatives.models import Cooperative
 from payment.money import vnd
 from shipping.models import WeightBased
+from shop.page_cache import held
 
 PICKUP = "pickup"
 
@@ -84,9 +85,34 @@ class BasketPart:
         return found
 
 
-def _options(*, cooperative: Cooperative, goods_total: Decimal, weight_grams: int):
+def _delivery_rates(cooperatives: dict[int, Cooperative]) -> dict[int, list[WeightBased]]:
+    """Each cooperative's active delivery methods with their weight bands.
+
+    Held by the web process (``shop.page_cache.held``, live): they were read with two
+    queries on every checkout page, and change only when a cooperative saves its rates,
+    which moves the page cache's generation on; ``order_place`` charges what they say.
+    """
+    ids = sorted(cooperatives)
+    return held(f"delivery-rates:{ids}", partial(_read_delivery_rates, ids), live=True)
+
+
+def _read_delivery_rates(ids: list[int]) -> dict[int, list[WeightBased]]:
+    rates: dict[int, list[WeightBased]] = {pk: [] for pk in ids}
+    methods = WeightBased.objects.filter(cooperative_id__in=ids, is_active=True)
+    for method in methods.prefetch_related("bands"):
+        rates[method.cooperative_id].append(method)
+    return rates
+
+
+def _options(
+    *,
+    cooperative: Cooperative,
+    methods: list[WeightBased],
+    goods_total: Decimal,
+    weight_grams: int,
+):
     options = []
-    for method in cooperative.shipping_methods.all():  # prefetched: active, with bands
+    for method in methods:
         if not method.is_active or not method.bands.all():
             continue
         options.append(
@@ -140,20 +166,13 @@ def basket_parts(basket) -> list[BasketPart]:
 
 
 def _parts(lines) -> list[BasketPart]:
-    # The lines come with their products' cooperatives (``Basket.all_lines``); each is
-    # read once more with its delivery rates.
+    # The lines come with their products' cooperatives (``Basket.all_lines``).
     cooperatives: dict[int, Cooperative] = {}
     for line in lines:
         cooperative = line.product.cooperative
         if cooperative is not None:
             cooperatives.setdefault(cooperative.pk, cooperative)
-    prefetch_related_objects(
-        list(cooperatives.values()),
-        Prefetch(
-            "shipping_methods",
-            queryset=WeightBased.objects.filter(is_active=True).prefetch_related("bands"),
-        ),
-    )
+    rates = _delivery_rates(cooperatives)
     parts: dict[int, BasketPart] = {}
     for line in lines:
         cooperative_id = line.product.cooperative_id
@@ -169,6 +188,7 @@ def _parts(lines) -> list[BasketPart]:
     for part in parts.values():
         part.options = _options(
             cooperative=part.cooperative,
+            methods=rates[part.cooperative.pk],
             goods_total=part.goods_total,
             weight_grams=part.weight_grams,
         )

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from address.selectors import communes, provinces
+from address.selectors import commune_choices, province_choices
 from cooperatives.basket import BasketPart
 from payment.methods import PaymentMethod
 
@@ -84,15 +84,12 @@ class DeliveryForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.parts = parts
-        self.fields["province_code"].choices = [("", _("Choose a province or city"))] + [
-            (province.code, province.name) for province in provinces()
+        self.fields["province_code"].choices = [
+            ("", _("Choose a province or city")),
+            *province_choices(),
         ]
         self.fields["commune_code"].choices = (
-            [("", _("Choose a commune or ward"))]
-            + [
-                (commune.code, commune.full_name)
-                for commune in communes(province_code=self._province_code())
-            ]
+            [("", _("Choose a commune or ward")), *commune_choices(self._province_code())]
             if self._province_code()
             else [("", _("Choose a province first"))]
         )

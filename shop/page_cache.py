@@ -242,17 +242,20 @@ class _Nearby:
 _nearby = _Nearby()
 
 
-def held(key: str, read: Callable[[], object]):
+def held(key: str, read: Callable[[], object], *, live: bool = False):
     """What ``read()`` gives, kept by this process beside its pages while the shop is as
     it was when it was read (the products that adding to a basket reads).
 
     Kept under the generation, as this process holds it (read from the cache at most
     once a second), and for ``PAGE_CACHE_SECONDS`` at most, as a kept page: as fresh as
     a page served from ``_Nearby``, and no staler should a change's invalidation have
-    failed to reach Redis. Read afresh every time when nothing may be held
-    (``PAGE_CACHE_LOCAL_SECONDS`` 0, as in tests) or the cache is down.
+    failed to reach Redis. ``live``: for what prices an order (delivery rates, offers),
+    the generation is read from the cache every time, as for a guest's basket page, so
+    a change is used from the moment it has committed and moved the generation on.
+    Read afresh every time when nothing may be held (``PAGE_CACHE_LOCAL_SECONDS`` 0, as
+    in tests) or the cache is down.
     """
-    stamp = _held_generation()  # before reading: a change meanwhile moves it on
+    stamp = _held_generation(live=live)  # before reading: a change meanwhile moves it on
     if stamp is None:
         return read()
     now = time.monotonic()
@@ -267,10 +270,10 @@ def held(key: str, read: Callable[[], object]):
     return value
 
 
-def _held_generation() -> int | None:
+def _held_generation(*, live: bool = False) -> int | None:
     if not settings.PAGE_CACHE_LOCAL_SECONDS:
         return None
-    stamp = _nearby.fresh_stamp()
+    stamp = None if live else _nearby.fresh_stamp()
     if stamp is None:
         try:
             stamp = generation()
@@ -316,6 +319,9 @@ def connect_invalidation() -> None:
         *apps.get_app_config("offer").get_models(),
         *apps.get_app_config("voucher").get_models(),
         Cooperative,
+        # The delivery form's lists (address.selectors); not the shoppers' address books.
+        apps.get_model("address", "Province"),
+        apps.get_model("address", "Commune"),
         get_image_model(),  # not its renditions: pages create those while rendering
     ]
     for model in models:

@@ -227,3 +227,20 @@ def test_the_refusal_lists_each_fault_with_its_place(official_list):
     assert first.startswith(f"province 19, communes[{where_ba_be}] (01906): division_type: ")
     assert "'huyen'" in first  # Django's own message, in the active language
     assert second == f"province 19, communes[{where_cho_don}]: code None is not 5 digits"
+
+
+def test_a_new_list_reaches_the_delivery_forms_held_lists(
+    official_list, settings, django_capture_on_commit_callbacks
+):
+    from address.selectors import commune_choices
+    from shop import page_cache
+
+    settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_LOCAL_SECONDS = 300, 1
+    page_cache._nearby.forget()
+    assert ("01906", "Xã Ba Bể") in commune_choices("19")  # held from here on
+    _, ba_be = find_commune(official_list, BA_BE)
+    ba_be.update(name="Ba Bể Mới", full_name="Phường Ba Bể Mới", type="phuong")
+    with django_capture_on_commit_callbacks(execute=True):
+        administrative_units_update(data=official_list)
+    assert ("01906", "Phường Ba Bể Mới") in commune_choices("19")
+    page_cache._nearby.forget()
