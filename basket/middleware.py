@@ -1,4 +1,5 @@
 from django.core.signing import BadSignature, Signer
+from django.db.models import Exists, OuterRef
 from oscar.apps.basket.middleware import BasketMiddleware as CoreBasketMiddleware
 
 from basket.models import Basket, Line
@@ -24,19 +25,40 @@ class BasketMiddleware(CoreBasketMiddleware):
             Applicator().apply(basket, request.user, request)
 
     def get_cookie_basket(self, cookie_key, request, manager):
-        if getattr(request, "basket_offers_wanted", True) or cookie_key not in request.COOKIES:
+        """A guest's basket read with its lines, in one query.
+
+        Adding reads the stored lines (``basket_without_offers``); every other page
+        that looks at the basket reads them priced (``Basket.priced``), and whether the
+        basket holds vouchers, which oscar's offers and checkout ask with a query each.
+        A signed-in shopper's cookie basket is merged into theirs: oscar's read.
+        """
+        if cookie_key not in request.COOKIES or request.user.is_authenticated:
             return super().get_cookie_basket(cookie_key, request, manager)
         try:
             basket_id = int(Signer().unsign(request.COOKIES[cookie_key]))
         except (BadSignature, ValueError):
             return super().get_cookie_basket(cookie_key, request, manager)  # drops the cookie
-        lines = list(
-            Line.objects.filter(basket_id=basket_id, basket__owner=None, basket__status=Basket.OPEN)
-            .select_related("basket")
-            .order_by("pk")
-        )
-        if not lines:  # an empty basket, or none: oscar's own read tells which
+        lines = Line.objects.filter(
+            basket_id=basket_id, basket__owner=None, basket__status=Basket.OPEN
+        ).select_related("basket")
+        offers_wanted = getattr(request, "basket_offers_wanted", True)
+        if offers_wanted:
+            lines = Basket.priced(lines).annotate(
+                basket_has_vouchers=Exists(
+                    Basket.vouchers.through.objects.filter(basket_id=OuterRef("basket_id"))
+                )
+            )
+        else:
+            lines = lines.order_by("pk")
+        read = list(lines)
+        if not read:  # an empty basket, or none: oscar's own read tells which
             return super().get_cookie_basket(cookie_key, request, manager)
-        basket = lines[0].basket
-        basket.keep_stored_lines(lines)
+        basket = read[0].basket
+        if offers_wanted:
+            Basket.complete_priced(lines)
+            basket.keep_priced_lines(lines)
+            if not read[0].basket_has_vouchers:
+                basket.keep_no_vouchers()
+        else:
+            basket.keep_stored_lines(read)
         return basket

@@ -1,9 +1,17 @@
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.apps.offer.results import OfferApplications
+
+
+def _prefetched(instance, relation: str, objects: list) -> None:
+    """Set ``instance``'s ``relation`` as if prefetched, as Django's prefetch does."""
+    related = getattr(instance, relation).all()
+    related._result_cache = objects
+    related._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = related
 
 
 class LinesChanged(Exception):
@@ -22,21 +30,73 @@ class Basket(AbstractBasket):
     them itself (``basket.views.BasketView``).
     """
 
+    @staticmethod
+    def priced(lines):
+        """``lines`` (a queryset of lines) to read with what pricing and ordering them
+        needs (``complete_priced`` then gives them their options and stock records)."""
+        return lines.select_related(
+            "product__product_class",
+            "product__parent__product_class",
+            "product__cooperative",
+            "stockrecord__partner",
+        ).order_by("pk")
+
+    @staticmethod
+    def complete_priced(lines) -> None:
+        """Give ``lines``, just read by ``priced``, their options and their products'
+        stock records, with queries only for the lines that need one.
+
+        Oscar reads both for every line (two queries on every page showing a basket).
+        A line has options only when its reference says so: oscar's reference is
+        "<product>_<stock record>" and only a line with options gets a third part.
+        Oscar's strategy prices a line from ``product.stockrecords.all()[0]``: a
+        product is sold by its one cooperative, so that is the stock record the line
+        was added with (deleting it deletes the line), read with it.
+        """
+        lines = list(lines)
+        with_options = []
+        for line in lines:
+            if line.line_reference == f"{line.product_id}_{line.stockrecord_id}":
+                _prefetched(line, "attributes", [])
+            else:
+                with_options.append(line)
+            if "stockrecords" not in getattr(line.product, "_prefetched_objects_cache", {}):
+                _prefetched(line.product, "stockrecords", [line.stockrecord])
+        prefetch_related_objects(with_options, "attributes")
+
     def all_lines(self):
         if self.id is None:
             return self.lines.model.objects.none()
         if self._lines is None:
-            self._lines = (
-                self.lines.select_related(
-                    "product__product_class",
-                    "product__parent__product_class",
-                    "product__cooperative",
-                    "stockrecord__partner",
-                )
-                .prefetch_related("attributes", "product__stockrecords")
-                .order_by(self._meta.pk.name)
-            )
+            lines = self.priced(self.lines.all())
+            self.complete_priced(lines)
+            self._lines = lines
         return self._lines
+
+    def keep_priced_lines(self, lines) -> None:
+        """Take ``lines``, a ``priced`` queryset of this basket's lines just read and
+        completed, as ``all_lines``."""
+        for line in lines:
+            line.basket = self
+        self._lines = lines
+
+    def keep_no_vouchers(self) -> None:
+        """This basket was just read without vouchers: asking for them needs no query.
+
+        Adding one clears this, as it clears any prefetched relation.
+        """
+        _prefetched(self, "vouchers", [])
+
+    def vouchers_for_update(self) -> list:
+        """The basket's vouchers, locked until the transaction ends (placing an order).
+
+        None, and no query, when this request read the basket without any and added
+        none since (adding one drops what ``keep_no_vouchers`` set).
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {})
+        if "vouchers" in prefetched and not self.vouchers.all():
+            return []
+        return list(self.vouchers.select_for_update())
 
     def lines_loaded(self) -> bool:
         """Whether this request has already read the lines (and holds them)."""

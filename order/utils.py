@@ -50,7 +50,8 @@ class OrderCreator(CoreOrderCreator):
           then returns the order that won the race, as it did on oscar's ValueError);
         - no savepoint of its own: ``order_place`` holds the order in one transaction,
           which a failure here rolls back as a whole anyway;
-        - the basket's vouchers are read (and locked) once, not twice.
+        - the basket's vouchers are read (and locked) once, not twice, and not at all
+          when the request read the basket without any (``Basket.vouchers_for_update``).
         """
         if basket.is_empty:
             raise ValueError(_("Empty baskets cannot be submitted"))
@@ -75,7 +76,7 @@ class OrderCreator(CoreOrderCreator):
                 **kwargs,
             )
             vouchers = []
-            for voucher in basket.vouchers.select_for_update():
+            for voucher in basket.vouchers_for_update():
                 if not voucher.is_active():  # basket ignores inactive vouchers
                     basket.vouchers.remove(voucher)
                     continue
