@@ -17,7 +17,10 @@ more product views holds its last few until then; one killed outright loses them
 
 Adding to a basket is counted the same way (``basket_addition_record``), into
 ``ProductRecord.num_basket_additions`` and ``UserRecord.num_basket_additions``: oscar's
-``basket_addition`` receiver made it one UPDATE and commit more per tap on "add".
+``basket_addition`` receiver made it one UPDATE and commit more per tap on "add". So are
+the units each order bought (``purchases_record``), into ``ProductRecord.num_purchases``:
+oscar's ``order_placed`` receiver read the order's lines again and UPDATEd a row per
+product, after the order had committed but within the shopper's request.
 
 Without ``REDIS_URL`` (development on SQLite) they are counted in the database at
 once, as oscar does.
@@ -47,6 +50,7 @@ PRODUCT_VIEWS_KEY = "chophien:product-views"  # hash: product id -> views since 
 USER_VIEWS_KEY = "chophien:user-product-views"  # list of "user id:product id"
 ADDITIONS_KEY = "chophien:basket-additions"  # hash: product id -> additions since the flush
 USER_ADDITIONS_KEY = "chophien:user-basket-additions"  # hash: user id -> additions
+PURCHASES_KEY = "chophien:product-purchases"  # hash: product id -> units bought
 
 
 @cache
@@ -67,6 +71,7 @@ class _Gathered:
         self.users: list[str] = []
         self.additions: Counter[int] = Counter()
         self.user_additions: Counter[int] = Counter()
+        self.purchases: Counter[int] = Counter()
         self.since = time.monotonic()
 
     def add(self, product_id: int, user_id: int | None) -> bool:
@@ -85,6 +90,12 @@ class _Gathered:
                 self.user_additions[user_id] += 1
             return self._due()
 
+    def add_purchases(self, units: dict[int, int]) -> bool:
+        """Gather the units of each product an order bought; whether it is time to send."""
+        with self.lock:
+            self.purchases.update(units)
+            return self._due()
+
     def _due(self) -> bool:
         return time.monotonic() - self.since >= settings.PRODUCT_VIEWS_BUFFER_SECONDS
 
@@ -92,10 +103,12 @@ class _Gathered:
         with self.lock:
             products, users = self.products, self.users
             additions, user_additions = self.additions, self.user_additions
+            purchases = self.purchases
             self.products, self.users, self.since = Counter(), [], time.monotonic()
             self.additions, self.user_additions = Counter(), Counter()
+            self.purchases = Counter()
         client = _redis()
-        if client is None or not (products or users or additions):
+        if client is None or not (products or users or additions or purchases):
             return
         try:
             pipe = client.pipeline(transaction=False)
@@ -107,12 +120,15 @@ class _Gathered:
                 pipe.hincrby(ADDITIONS_KEY, str(product_id), count)
             for user_id, count in user_additions.items():
                 pipe.hincrby(USER_ADDITIONS_KEY, str(user_id), count)
+            for product_id, count in purchases.items():
+                pipe.hincrby(PURCHASES_KEY, str(product_id), count)
             pipe.execute()
         except redis.RedisError:
             logger.warning(
-                "Could not count %s product views and %s basket additions",
+                "Could not count %s product views, %s basket additions and %s units bought",
                 products.total(),
                 additions.total(),
+                purchases.total(),
                 exc_info=True,
             )
 
@@ -151,8 +167,19 @@ def basket_addition_record(*, product_id: int, user_id: int | None = None) -> No
         _gathered.send()
 
 
+def purchases_record(units: dict[int, int]) -> bool:
+    """Count the units of each product an order bought (product id: units); whether they
+    were counted here. Without Redis they are not, and oscar's receiver counts them."""
+    if _redis() is None:
+        return False
+    if _gathered.add_purchases(units):
+        _gathered.send()
+    return True
+
+
 def product_views_flush() -> int:
-    """Move the views and basket additions counted in Redis into oscar's analytics tables.
+    """Move the views, basket additions and purchases counted in Redis into oscar's
+    analytics tables.
 
     Returns how many product views there were.
     """
@@ -166,14 +193,15 @@ def product_views_flush() -> int:
     pipe.lrange(USER_VIEWS_KEY, 0, -1)
     pipe.hgetall(ADDITIONS_KEY)
     pipe.hgetall(USER_ADDITIONS_KEY)
-    pipe.delete(PRODUCT_VIEWS_KEY, USER_VIEWS_KEY, ADDITIONS_KEY, USER_ADDITIONS_KEY)
-    product_views, user_views, additions, user_additions, _deleted = pipe.execute()
+    pipe.hgetall(PURCHASES_KEY)
+    pipe.delete(PRODUCT_VIEWS_KEY, USER_VIEWS_KEY, ADDITIONS_KEY, USER_ADDITIONS_KEY, PURCHASES_KEY)
+    product_views, user_views, additions, user_additions, purchases, _deleted = pipe.execute()
     views = _ints(product_views)
     pairs = []
     for item in user_views:
         user_id, product_id = item.decode().split(":")
         pairs.append((int(user_id), int(product_id)))
-    _counts_add(views, pairs, _ints(additions), _ints(user_additions))
+    _counts_add(views, pairs, _ints(additions), _ints(user_additions), _ints(purchases))
     return sum(views.values())
 
 
@@ -187,11 +215,11 @@ def _counts_add(
     user_views: list[tuple[int, int]],
     additions: dict[int, int],
     user_additions: dict[int, int],
+    purchases: dict[int, int],
 ) -> None:
     # Products and shoppers deleted since they were counted are skipped.
-    products = set(
-        Product.objects.filter(pk__in=views.keys() | additions.keys()).values_list("pk", flat=True)
-    )
+    counted = views.keys() | additions.keys() | purchases.keys()
+    products = set(Product.objects.filter(pk__in=counted).values_list("pk", flat=True))
     user_ids = {user_id for user_id, _product_id in user_views} | user_additions.keys()
     users = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
     for product_id, count in views.items():
@@ -200,6 +228,9 @@ def _counts_add(
     for product_id, count in additions.items():
         if product_id in products:
             _counter_add(ProductRecord, "num_basket_additions", product_id=product_id, count=count)
+    for product_id, count in purchases.items():
+        if product_id in products:
+            _counter_add(ProductRecord, "num_purchases", product_id=product_id, count=count)
     kept = [(u, p) for u, p in user_views if u in users and p in products]
     UserProductView.objects.bulk_create(
         UserProductView(user_id=user_id, product_id=product_id) for user_id, product_id in kept

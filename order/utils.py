@@ -1,3 +1,4 @@
+from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
@@ -110,7 +111,12 @@ class OrderCreator(CoreOrderCreator):
             for line in sorted(basket.all_lines(), key=lambda line: line.stockrecord_id):
                 self.update_stock_records(line)
 
-        order_placed.send(sender=self, order=order, user=user)
+        # What was bought, for the sales counters (order/apps.py), which would read the
+        # order's lines again.
+        purchases = Counter()
+        for line in basket.all_lines():
+            purchases[line.product_id] += line.quantity
+        order_placed.send(sender=self, order=order, user=user, purchases=dict(purchases))
         return order
 
     def update_stock_records(self, line):

@@ -11,7 +11,13 @@ from oscar.apps.analytics.models import ProductRecord, UserProductView, UserReco
 
 from catalogue import view_counts
 from catalogue.tasks import product_views_flush_task
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import (
+    CooperativeFactory,
+    ProductFactory,
+    UserFactory,
+    WeightBasedFactory,
+    place_order,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +46,7 @@ def counting_in_redis(settings):
         view_counts.USER_VIEWS_KEY,
         view_counts.ADDITIONS_KEY,
         view_counts.USER_ADDITIONS_KEY,
+        view_counts.PURCHASES_KEY,
     )
     client.delete(*keys)
     yield client
@@ -143,3 +150,43 @@ def test_without_redis_an_addition_is_counted_at_once(client, settings):
     add(client, product)
     add(client, product)
     assert ProductRecord.objects.get(product=product).num_basket_additions == 2
+
+
+def delivered(count: int) -> list:
+    """Products of one cooperative that delivers."""
+    cooperative = CooperativeFactory()
+    WeightBasedFactory(cooperative=cooperative, bands=[(10, 30000)])
+    return ProductFactory.create_batch(count, cooperative=cooperative, net_weight_grams=500)
+
+
+def test_units_bought_are_counted_in_redis_then_flushed(
+    counting_in_redis, django_capture_on_commit_callbacks
+):
+    honey, tea = delivered(2)
+    ProductRecord.objects.create(product=honey, num_purchases=5)
+    shopper = UserFactory()
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        place_order((honey, 2), (tea, 1))
+    assert not [q["sql"] for q in queries if "analytics_productrecord" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order((honey, 1), user=shopper)
+    assert UserRecord.objects.get(user=shopper).num_orders == 1  # the shopper's, at once
+
+    view_counts.product_views_flush()
+    assert ProductRecord.objects.get(product=honey).num_purchases == 8
+    assert ProductRecord.objects.get(product=tea).num_purchases == 1
+    view_counts.product_views_flush()  # counted once only
+    assert ProductRecord.objects.get(product=honey).num_purchases == 8
+
+
+def test_without_redis_units_bought_are_counted_once_the_order_commits(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.REDIS_URL = ""
+    (honey,) = delivered(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order((honey, 3))
+    assert ProductRecord.objects.get(product=honey).num_purchases == 3
