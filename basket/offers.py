@@ -9,6 +9,8 @@ start or end moves nothing: the offers held are every open one not yet ended, an
 request keeps those whose dates include its own moment, as oscar's ``active`` does.
 """
 
+import copy
+
 from django.db.models import Q
 from django.utils import timezone
 from oscar.apps.offer.applicator import Applicator as CoreApplicator
@@ -29,8 +31,10 @@ def _open_site_offers() -> list:
 class Applicator(CoreApplicator):
     def get_site_offers(self):
         now = timezone.now()
+        # Each request its own copies: placing an order counts its use on the offer
+        # (oscar's ``record_usage``), which a rolled-back order must not leave behind.
         return [
-            offer
+            copy.copy(offer)
             for offer in held("site-offers", _open_site_offers, live=True)
             if (offer.start_datetime is None or offer.start_datetime <= now)
             and (offer.end_datetime is None or offer.end_datetime >= now)

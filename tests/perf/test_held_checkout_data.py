@@ -130,3 +130,45 @@ def test_the_delivery_forms_places_are_held_until_they_change(
         Province.objects.filter(code="19").update(name="Thái Nguyên mới")
     # The save moved the generation on; the update (no signal) stands for the new name.
     assert ("19", "Thái Nguyên mới") in province_choices()
+
+
+def test_an_order_rolled_back_leaves_no_use_on_the_held_offer(
+    django_capture_on_commit_callbacks,
+):
+    """Placing an order counts the offer's use on the offer it applied; when the order
+    then rolls back (the last jar went meanwhile), the offer held for the next shopper
+    must not keep that count, or an offer with a limit runs out early."""
+    from cooperatives.services.checkout import CheckoutError, order_place
+    from tests.factories import delivery_address
+
+    def placed(*items):
+        basket = as_a_new_request_reads(basket_with(*items))
+        Applicator().apply(basket)  # as the basket middleware does
+        return order_place(
+            basket=basket,
+            user=None,
+            address=delivery_address(),
+            shipping_choices={},
+            payment_method="cod",
+        )
+
+    cooperative = CooperativeFactory()
+    WeightBasedFactory(cooperative=cooperative, bands=[(50, 30000)])
+    honey, tea = (
+        ProductFactory(cooperative=cooperative, stockrecords__num_in_stock=stock)
+        for stock in (1, 50)
+    )
+    offer = site_offer(name="Giảm 10%, 2 đơn", benefit_type=Benefit.PERCENTAGE, value=10)
+    ConditionalOffer.objects.filter(pk=offer.pk).update(max_global_applications=2)
+    honey.stockrecords.update(num_allocated=1)  # the last jar went meanwhile
+
+    with pytest.raises(CheckoutError):
+        placed((honey, 1), (tea, 1))
+    (held,) = Applicator().get_site_offers()
+    assert held.num_applications == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = placed((tea, 1))
+    assert order.total_discount_incl_tax == Decimal("12500")
+    offer.refresh_from_db()
+    assert (offer.num_applications, offer.status) == (1, ConditionalOffer.OPEN)
