@@ -1,5 +1,6 @@
 """Stock told to shoppers only when it is low, so that orders leave kept pages alone."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,13 @@ from shop import page_cache
 from tests.factories import CooperativeFactory, ProductFactory, WeightBasedFactory, place_order
 
 pytestmark = pytest.mark.django_db
+
+
+def stock_told(page: str) -> list[str]:
+    """What the product page says about stock: beside the price, and in the details."""
+    beside = re.findall(r'availability">\s*<i class="[^"]*"></i>(.*?)</p>', page, re.S)
+    details = re.findall(r"Tình trạng hàng</th><td>(.*?)</td>", page)
+    return [" ".join(text.split()) for text in beside + details]
 
 
 @pytest.mark.parametrize(
@@ -45,6 +53,19 @@ def honey():
         stockrecords__price=Decimal("150000"),
         stockrecords__num_in_stock=LOW_STOCK_SHOWN + 3,
     )
+
+
+def test_the_product_page_tells_no_count_while_plenty_is_left(client):
+    cooperative = CooperativeFactory()
+    plenty = ProductFactory(cooperative=cooperative, stockrecords__num_in_stock=243)
+    few = ProductFactory(cooperative=cooperative, stockrecords__num_in_stock=4)
+    page = client.get(plenty.get_absolute_url()).content.decode()
+    told = stock_told(page)  # beside the price, in the details, on related products' cards
+    assert len(told) >= 2 and set(told) == {"Còn hàng"}
+    assert "243" not in page
+    page = client.get(few.get_absolute_url()).content.decode()
+    assert stock_told(page)[:1] == ["Chỉ còn 4"]
+    assert "Chỉ còn 4" in stock_told(page)[1:]  # the details say so too
 
 
 @pytest.mark.usefixtures("page_cache_on")
