@@ -6,6 +6,7 @@ from oscar.apps.basket import views
 from oscar.apps.basket.views import *  # noqa: F403
 
 from basket.middleware import basket_without_offers
+from catalogue.availability import LOW_STOCK_SHOWN
 from catalogue.selectors import product_for_basket
 from catalogue.view_counts import basket_addition_record
 
@@ -33,6 +34,8 @@ class BasketAddView(views.BasketAddView):
     shop.
     """
 
+    stock_read_now = False
+
     def post(self, request, *args, **kwargs):
         basket_without_offers(request)
         self.product = product_for_basket(kwargs["pk"])
@@ -46,6 +49,20 @@ class BasketAddView(views.BasketAddView):
 
     def form_valid(self, form):
         basket = self.request.basket
+        wanted = basket.product_quantity(form.product) + form.cleaned_data["quantity"]
+        if wanted > LOW_STOCK_SHOWN and not self.stock_read_now:
+            # The held product's stock is as old as the last change that moved the
+            # page cache on: orders that leave more than LOW_STOCK_SHOWN units do not
+            # (catalogue.availability). So while it is held more than that many are
+            # left, and a line of at most that many is surely in stock; a bigger one
+            # is checked against the stock as it is now.
+            self.product = product_for_basket(self.kwargs["pk"], fresh=True)
+            self.stock_read_now = True
+            if self.product is None:  # hidden meanwhile
+                raise Http404
+            form = self.get_form()
+            if not form.is_valid():
+                return self.form_invalid(form)
         try:
             self.line, self.line_created = basket.add_product(
                 form.product, form.cleaned_data["quantity"], form.cleaned_options(), checked=True

@@ -183,7 +183,7 @@ def products_for_basket() -> QuerySet[Product]:
     )
 
 
-def product_for_basket(pk: int) -> Product | None:
+def product_for_basket(pk: int, *, fresh: bool = False) -> Product | None:
     """One product as ``products_for_basket`` reads it, held by this process meanwhile.
 
     Every tap on "add" read the product, its class and its stock record (two queries,
@@ -196,11 +196,13 @@ def product_for_basket(pk: int) -> Product | None:
     """
     from shop.page_cache import held
 
-    # Only what shoppers can see: oscar's view took any product, hidden ones included.
-    product = held(
-        f"product-for-basket:{pk}",
-        lambda: products_for_basket().filter(pk=pk, is_public=True).first(),
-    )
+    def read():
+        # Only what shoppers can see: oscar's view took any product, hidden ones included.
+        return products_for_basket().filter(pk=pk, is_public=True).first()
+
+    if fresh:  # the stock as it is now (see ``basket.views.BasketAddView``)
+        return read()
+    product = held(f"product-for-basket:{pk}", read)
     # The request's own copy: the same object is handed to every request meanwhile.
     return copy.copy(product) if product is not None else None
 

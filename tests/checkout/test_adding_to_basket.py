@@ -225,3 +225,28 @@ def test_a_held_product_is_read_again_once_this_process_changes_the_shop(
     page_cache.pages_invalidate()
     response = client.post(reverse("basket:add", kwargs={"pk": honey.pk}), {"quantity": 1})
     assert response.status_code == 404
+
+
+def test_a_big_addition_is_checked_against_the_stock_as_it_is_now(
+    client, page_cache_on, settings, django_capture_on_commit_callbacks
+):
+    """Orders leaving plenty keep the product a process holds (catalogue.availability):
+    a line of more than LOW_STOCK_SHOWN units is checked against the live stock."""
+    from catalogue.availability import LOW_STOCK_SHOWN
+    from tests.factories import CooperativeFactory, WeightBasedFactory, place_order
+
+    settings.PAGE_CACHE_LOCAL_SECONDS = 1
+    cooperative = CooperativeFactory()
+    WeightBasedFactory(cooperative=cooperative, bands=[(50, 30000)])
+    honey = ProductFactory(cooperative=cooperative, stockrecords__num_in_stock=30)
+    add(client, honey)  # held from here on, with 30 in stock
+    with django_capture_on_commit_callbacks(execute=True):
+        place_order((honey, 15))  # 15 left: more than LOW_STOCK_SHOWN, nothing thrown away
+
+    with translation.override("vi"):
+        _, told = add(client, honey, quantity=20)  # 21 of 15
+    assert told[-1] == "chỉ mua được tối đa 15"
+    with CaptureQueriesContext(connection) as queries:
+        add(client, honey, quantity=LOW_STOCK_SHOWN - 1)  # 10: surely in stock
+    assert not [q for q in queries if "catalogue_product" in q["sql"]]  # still held
+    assert [line.quantity for line in basket_of(client).all_lines()] == [LOW_STOCK_SHOWN]
