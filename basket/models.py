@@ -14,6 +14,33 @@ def _prefetched(instance, relation: str, objects: list) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = related
 
 
+def _update_checked(line, quantity: int, *, basket_id: int, stock: bool) -> int:
+    """Set ``line``'s quantity, if it is still the one read and, with ``stock``, while
+    what is left of its stock record covers it (or it does not count its stock).
+
+    One statement, written out: the ORM's EXISTS with an outer reference cost more to
+    build than the round trip, on the request every tap on "add" makes.
+    """
+    from oscar.core.loading import get_model
+
+    lines = type(line)._meta.db_table
+    stock_records = get_model("partner", "StockRecord")._meta.db_table
+    sql = (
+        f"UPDATE {lines} SET quantity = %s, date_updated = %s "  # noqa: S608 (table names)
+        "WHERE id = %s AND basket_id = %s AND quantity = %s"
+    )
+    params = [quantity, connection.ops.adapt_datetimefield_value(timezone.now())]
+    params += [line.pk, basket_id, line.quantity]
+    if stock:
+        covered = "s.num_in_stock IS NULL OR s.num_in_stock >= COALESCE(s.num_allocated, 0) + %s"
+        sql += f" AND EXISTS (SELECT 1 FROM {stock_records} s WHERE s.id = {lines}.stockrecord_id"  # noqa: S608
+        sql += f" AND ({covered}))"
+        params.append(quantity)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 class LinesChanged(Exception):
     """The basket's stored lines changed after this request read and checked them."""
 
@@ -157,8 +184,10 @@ class Basket(AbstractBasket):
         more of a product already in the basket is one UPDATE adding to the stored
         quantity, never a save of a quantity read earlier. ``checked``: the stock and
         the basket's limit were checked against the stored lines, so the UPDATE only
-        applies to the quantity checked, and ``LinesChanged`` says that another request
-        (a second tap, another tab) changed the line meanwhile: check again.
+        applies to the quantity checked and while the stock left covers it (the stock
+        checked may be a held product's), and ``LinesChanged`` says that another request
+        (a second tap, another tab) changed the line meanwhile, or that less is in stock
+        now: check again.
         """
         if self.lines_loaded():
             return self._add_in_step(product, quantity, options)
@@ -168,7 +197,7 @@ class Basket(AbstractBasket):
             reference = self._create_line_reference(product, stock_info.stockrecord, options)
             for line in stored:
                 if line.line_reference == reference:
-                    if self._add_to_stored(line, quantity, checked=checked):
+                    if self._add_to_stored(line, quantity, checked=checked, product=product):
                         return line, False
                     # Removed meanwhile (in this shopper's other tab): made afresh below.
                     stored = [other for other in stored if other.pk != line.pk]
@@ -186,20 +215,24 @@ class Basket(AbstractBasket):
             self.__dict__["_chophien_stored"] = [*stored, line]
         return line, created
 
-    def _add_to_stored(self, line, quantity, *, checked: bool) -> bool:
-        rows = type(line).objects.filter(pk=line.pk, basket_id=self.pk)
+    def _add_to_stored(self, line, quantity, *, checked: bool, product=None) -> bool:
         if checked:
-            rows = rows.filter(quantity=line.quantity)
             new = max(0, line.quantity + quantity)
+            stock = quantity > 0 and product is not None and product.get_product_class().track_stock
+            updated = _update_checked(line, new, basket_id=self.pk, stock=stock)
         else:
+            rows = type(line).objects.filter(pk=line.pk, basket_id=self.pk)
             new = Greatest(F("quantity") + quantity, 0)
-        if rows.update(quantity=new, date_updated=timezone.now()):
+            updated = rows.update(quantity=new, date_updated=timezone.now())
+        if updated:
             line.quantity = max(0, line.quantity + quantity)
             self.offer_applications = OfferApplications()  # as oscar's reset after adding
             return True
         if checked:
             self.forget_stored_lines()
-            raise LinesChanged(f"basket {self.pk}: line {line.pk} changed since it was read")
+            raise LinesChanged(
+                f"basket {self.pk}: line {line.pk} changed since it was read, or is short of stock"
+            )
         return False
 
     def _insert_line(self, product, quantity, stock_info, reference):

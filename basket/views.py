@@ -34,8 +34,6 @@ class BasketAddView(views.BasketAddView):
     shop.
     """
 
-    stock_read_now = False
-
     def post(self, request, *args, **kwargs):
         basket_without_offers(request)
         self.product = product_for_basket(kwargs["pk"])
@@ -44,23 +42,27 @@ class BasketAddView(views.BasketAddView):
         # Oscar's own ``post`` would read the product again.
         return super(views.BasketAddView, self).post(request, *args, **kwargs)
 
+    def form_checked_now(self):
+        """The form again, on the product's stock as it is now."""
+        self.product = product_for_basket(self.kwargs["pk"], fresh=True)
+        if self.product is None:  # hidden meanwhile
+            raise Http404
+        return self.get_form()
+
     def get_success_message(self, form):
         return super().get_success_message(form).strip()
 
     def form_valid(self, form):
         basket = self.request.basket
-        wanted = basket.product_quantity(form.product) + form.cleaned_data["quantity"]
-        if wanted > LOW_STOCK_SHOWN and not self.stock_read_now:
+        quantity = form.cleaned_data["quantity"]
+        if quantity > LOW_STOCK_SHOWN and not basket.product_quantity(form.product):
             # The held product's stock is as old as the last change that moved the
             # page cache on: orders that leave more than LOW_STOCK_SHOWN units do not
             # (catalogue.availability). So while it is held more than that many are
-            # left, and a line of at most that many is surely in stock; a bigger one
-            # is checked against the stock as it is now.
-            self.product = product_for_basket(self.kwargs["pk"], fresh=True)
-            self.stock_read_now = True
-            if self.product is None:  # hidden meanwhile
-                raise Http404
-            form = self.get_form()
+            # left, and a new line of at most that many is surely in stock; a bigger
+            # one is checked against the stock as it is now. Adding to a line is
+            # checked by its UPDATE.
+            form = self.form_checked_now()
             if not form.is_valid():
                 return self.form_invalid(form)
         try:
@@ -68,9 +70,10 @@ class BasketAddView(views.BasketAddView):
                 form.product, form.cleaned_data["quantity"], form.cleaned_options(), checked=True
             )
         except basket.LinesChanged:
-            # Another tap or tab added meanwhile: check the stock and the basket's limit
-            # again on what is stored now, and add once more.
-            form = self.get_form()
+            # Another tap or tab added meanwhile, or less is in stock than the product
+            # this process holds says: check the stock and the basket's limit again on
+            # what is stored and in stock now, and add once more.
+            form = self.form_checked_now()
             if not form.is_valid():
                 return self.form_invalid(form)
             try:
