@@ -6,7 +6,7 @@ from oscar.apps.basket import views
 from oscar.apps.basket.views import *  # noqa: F403
 
 from basket.middleware import basket_without_offers
-from catalogue.availability import LOW_STOCK_SHOWN
+from catalogue.availability import held_stock_covers
 from catalogue.selectors import product_for_basket
 from catalogue.view_counts import basket_addition_record
 
@@ -55,13 +55,8 @@ class BasketAddView(views.BasketAddView):
     def form_valid(self, form):
         basket = self.request.basket
         quantity = form.cleaned_data["quantity"]
-        if quantity > LOW_STOCK_SHOWN and not basket.product_quantity(form.product):
-            # The held product's stock is as old as the last change that moved the
-            # page cache on: orders that leave more than LOW_STOCK_SHOWN units do not
-            # (catalogue.availability). So while it is held more than that many are
-            # left, and a new line of at most that many is surely in stock; a bigger
-            # one is checked against the stock as it is now. Adding to a line is
-            # checked by its UPDATE.
+        if not held_stock_covers(quantity) and not basket.product_quantity(form.product):
+            # A new line; adding to a line is checked by its UPDATE (Basket.add_product).
             form = self.form_checked_now()
             if not form.is_valid():
                 return self.form_invalid(form)

@@ -35,6 +35,18 @@ def availability_message(availability) -> str:
     return _("In stock")
 
 
+def held_stock_covers(quantity: int) -> bool:
+    """Whether stock read before the last orders (a product a web process holds) can
+    tell that ``quantity`` units of it are in stock.
+
+    A held product is thrown away whenever an order leaves ``LOW_STOCK_SHOWN`` units or
+    fewer (``stock_allocated``), so while it is held more than that many are left, or
+    as many as it says: a line of at most that many is surely in stock. A bigger one is
+    to be checked against the stock as it is now.
+    """
+    return quantity <= LOW_STOCK_SHOWN
+
+
 def stock_allocated(*, left: int) -> None:
     """An order took stock, leaving ``left`` units to sell: keep pages true.
 

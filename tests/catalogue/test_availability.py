@@ -93,3 +93,10 @@ def test_an_order_leaving_plenty_keeps_the_pages_and_one_leaving_little_shows_it
         place_order((honey, LOW_STOCK_SHOWN))
     assert page_cache.generation() != moved
     assert "Hết hàng" in client.get(url).content.decode()
+
+
+def test_held_stock_covers_lines_of_at_most_the_count_told():
+    from catalogue.availability import held_stock_covers
+
+    assert held_stock_covers(LOW_STOCK_SHOWN)
+    assert not held_stock_covers(LOW_STOCK_SHOWN + 1)
