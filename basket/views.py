@@ -60,17 +60,7 @@ class BasketAddView(views.BasketAddView):
             form = self.form_checked_now()
             if not form.is_valid():
                 return self.form_invalid(form)
-        try:
-            self.line, self.line_created = basket.add_product(
-                form.product, form.cleaned_data["quantity"], form.cleaned_options(), checked=True
-            )
-        except basket.LinesChanged:
-            # Another tap or tab added meanwhile, or less is in stock than the product
-            # this process holds says: check the stock and the basket's limit again on
-            # what is stored and in stock now, and add once more.
-            form = self.form_checked_now()
-            if not form.is_valid():
-                return self.form_invalid(form)
+        for attempt in (1, 2):
             try:
                 self.line, self.line_created = basket.add_product(
                     form.product,
@@ -78,9 +68,17 @@ class BasketAddView(views.BasketAddView):
                     form.cleaned_options(),
                     checked=True,
                 )
+                break
             except basket.LinesChanged:
-                form.add_error(None, _("Your basket changed meanwhile; please try again."))
-                return self.form_invalid(form)
+                if attempt == 2:
+                    form.add_error(None, _("Your basket changed meanwhile; please try again."))
+                    return self.form_invalid(form)
+                # Another tap or tab added meanwhile, or less is in stock than the product
+                # this process holds says: check the stock and the basket's limit again
+                # on what is stored and in stock now, and add once more.
+                form = self.form_checked_now()
+                if not form.is_valid():
+                    return self.form_invalid(form)
         messages.success(self.request, self.get_success_message(form), extra_tags="safe noicon")
         # Instead of oscar's ``basket_addition``, whose analytics receiver UPDATEs a counter
         # in the request: counted in Redis and written in batches (catalogue/view_counts.py).

@@ -189,10 +189,10 @@ def product_for_basket(pk: int, *, fresh: bool = False) -> Product | None:
     Every tap on "add" read the product, its class and its stock record (two queries,
     a third of the request). Held by ``shop.page_cache.held``, under the page cache's
     generation, which moves on whenever a product, price or stock record is saved or an
-    order leaves little stock, it is as fresh as a product page served by this process: at most a
-    second behind a change made through another one. The line's stored price is oscar's
-    note of the price when added; the basket and checkout price every line from live
-    stock records.
+    order leaves little stock, it is as fresh as a product page served by this
+    process: at most a second behind a change made through another one. The line's
+    stored price is oscar's note of the price when added; the basket and checkout
+    price every line from live stock records.
     """
     from shop.page_cache import held
 
