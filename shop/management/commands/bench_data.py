@@ -51,8 +51,13 @@ from stories.models import HomePage, StoryIndexPage, StoryPage
 
 # Whichever app holds the basket model now (oscar's, or the shop's fork of it).
 Basket = get_model("basket", "Basket")
+BasketLine = get_model("basket", "Line")
 
 COOPERATIVES, PRODUCTS, CATEGORIES, ORDERS, STORIES = 20, 2_000, 30, 10_000, 40
+# Baskets left open: most visitors who add something never order. Their lines spread over
+# the catalogue, as real ones do; without them the planner's statistics describe a basket
+# table of a few demo lines, and it plans the basket's read as no shop would see it.
+ABANDONED_BASKETS = 5_000
 BENCH = "Đo tải"  # every name made here carries it; the demo's own rows do not
 PROVINCE_CODE = demo_data.PROVINCE_CODE
 AMPLE_STOCK = 1_000_000  # checkouts under load must never run out
@@ -115,6 +120,7 @@ class Command(BaseCommand):
         cooperatives = self.step("cooperatives", lambda: self.cooperatives(COOPERATIVES * scale))
         self.step("products", lambda: self.products(PRODUCTS * scale, cooperatives, categories))
         self.step("orders", lambda: self.orders(ORDERS * scale, cooperatives))
+        self.step("baskets", lambda: self.baskets(ABANDONED_BASKETS * scale))
         self.step("stories", lambda: self.stories(STORIES * scale))
         self.step("statistics", self.analyze)
         self.stdout.write(
@@ -363,6 +369,41 @@ class Command(BaseCommand):
         # created_at is set on insert; a past order's parts were created when it was placed.
         placed = Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("date_placed")[:1])
         Fulfilment.objects.filter(order__in=orders).update(created_at=placed, updated_at=placed)
+
+    # --- baskets ------------------------------------------------------------------------
+
+    def baskets(self, total: int) -> None:
+        """Guests' open baskets, 1–3 lines of any public product each."""
+        made = Basket.objects.filter(owner=None, status=Basket.OPEN).count()
+        if made >= total:
+            return
+        stock = list(
+            StockRecord.objects.filter(product__is_public=True).values_list(
+                "pk", "product_id", "price"
+            )
+        )
+        for offset in range(made, total, BATCH):
+            with transaction.atomic():
+                baskets = Basket.objects.bulk_create(
+                    Basket(status=Basket.OPEN) for _ in range(offset, min(offset + BATCH, total))
+                )
+                lines = []
+                for basket in baskets:
+                    chosen = self.random.sample(stock, self.random.randint(1, 3))
+                    for pk, product_id, price in chosen:
+                        lines.append(
+                            BasketLine(
+                                basket=basket,
+                                product_id=product_id,
+                                stockrecord_id=pk,
+                                line_reference=f"{product_id}_{pk}",
+                                quantity=self.random.randint(1, 3),
+                                price_currency="VND",
+                                price_excl_tax=price,
+                                price_incl_tax=price,
+                            )
+                        )
+                BasketLine.objects.bulk_create(lines)
 
     # --- stories ------------------------------------------------------------------------
 
