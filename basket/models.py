@@ -60,18 +60,24 @@ class Basket(AbstractBasket):
     @staticmethod
     def priced(lines):
         """``lines`` (a queryset of lines) to read with what pricing and ordering them
-        needs (``complete_priced`` then gives them their options and stock records)."""
+        needs (``complete_priced`` then gives them their options and stock records,
+        and puts them in the order they were added).
+
+        Unordered in SQL: to compile an ORDER BY, Django matches it against each of the
+        select's 130 columns, which took a third of the time building this query.
+        """
         return lines.select_related(
             "product__product_class",
             "product__parent__product_class",
             "product__cooperative",
             "stockrecord__partner",
-        ).order_by("pk")
+        ).order_by()
 
     @staticmethod
     def complete_priced(lines) -> None:
-        """Give ``lines``, just read by ``priced``, their options and their products'
-        stock records, with queries only for the lines that need one.
+        """Give ``lines``, a ``priced`` queryset, their options and their products' stock
+        records, with queries only for the lines that need one; read them if not yet, in
+        the order they were added.
 
         Oscar reads both for every line (two queries on every page showing a basket).
         A line has options only when its reference says so: oscar's reference is
@@ -80,7 +86,11 @@ class Basket(AbstractBasket):
         product is sold by its one cooperative, so that is the stock record the line
         was added with (deleting it deletes the line), read with it.
         """
-        lines = list(lines)
+        if lines._result_cache is None:
+            lines._fetch_all()
+        lines._result_cache.sort(key=lambda line: line.pk)
+        # Now say so: a formset given these lines re-reads a queryset that is unordered.
+        lines.query.add_ordering("pk")
         with_options = []
         for line in lines:
             if line.line_reference == f"{line.product_id}_{line.stockrecord_id}":

@@ -93,3 +93,18 @@ def test_a_line_with_options_keeps_them_and_others_cost_no_query():
     assert options == {plain.pk: [], engraved.pk: ["Lan"]}
     assert prices == [Decimal("125000"), Decimal("125000")]
     assert len(queries) == 2  # the lines, and the one line's options
+
+
+def test_lines_stay_in_the_order_they_were_added_after_one_changes(client, two_cooperatives):
+    # The lines are read without ORDER BY (``Basket.priced``). On PostgreSQL a changed row
+    # is written anew after the others, so an unsorted read would list it last.
+    honey, noodles = two_cooperatives
+    add(client, honey)
+    add(client, noodles)
+    add(client, honey)  # its quantity changes to 2
+
+    response = client.get(reverse("basket:summary"))
+    lines = list(response.context["basket"].all_lines())
+    assert [(line.product, line.quantity) for line in lines] == [(honey, 2), (noodles, 1)]
+    forms = response.context["formset"].forms
+    assert [form.instance.product for form in forms] == [honey, noodles]
