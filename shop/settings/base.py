@@ -348,6 +348,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fix-up closes the database connection before and after every task
+# unless this is set: each task then paid for a new PostgreSQL backend and planned its
+# statements afresh. With it set this high the fix-up never closes, and shop/celery.py
+# treats a task as Django treats a request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = 1_000_000_000
 # A message taken by a worker that died without acking goes back to the queue this many
 # seconds later (Redis has no acks of its own). Longer than any task runs and than the
 # longest retry countdown (notifications: 600 s), or a slow task runs twice at once; the
