@@ -1,9 +1,11 @@
+import functools
+
 from django.core.signing import BadSignature, Signer
-from django.db.models import Exists, OuterRef
 from oscar.apps.basket.middleware import BasketMiddleware as CoreBasketMiddleware
 
 from basket.models import Basket, Line
 from basket.offers import Applicator
+from shop.joined_select import JoinedSelect
 
 
 def basket_without_offers(request) -> None:
@@ -28,7 +30,7 @@ class BasketMiddleware(CoreBasketMiddleware):
         """A guest's basket read with its lines, in one query.
 
         Adding reads the stored lines (``basket_without_offers``); every other page
-        that looks at the basket reads them priced (``Basket.priced``), and whether the
+        that looks at the basket reads them priced (``Basket.PRICED``), and whether the
         basket holds vouchers, which oscar's offers and checkout ask with a query each.
         A signed-in shopper's cookie basket is merged into theirs: oscar's read.
         """
@@ -38,27 +40,33 @@ class BasketMiddleware(CoreBasketMiddleware):
             basket_id = int(Signer().unsign(request.COOKIES[cookie_key]))
         except (BadSignature, ValueError):
             return super().get_cookie_basket(cookie_key, request, manager)  # drops the cookie
-        lines = Line.objects.filter(
-            basket_id=basket_id, basket__owner=None, basket__status=Basket.OPEN
-        ).select_related("basket")
         offers_wanted = getattr(request, "basket_offers_wanted", True)
-        if offers_wanted:
-            lines = Basket.priced(lines).annotate(
-                basket_has_vouchers=Exists(
-                    Basket.vouchers.through.objects.filter(basket_id=OuterRef("basket_id"))
-                )
-            )
-        else:
-            lines = lines.order_by("pk")
-        read = list(lines)
+        read = (_priced_lines if offers_wanted else _stored_lines)()([basket_id, Basket.OPEN])
         if not read:  # an empty basket, or none: oscar's own read tells which
             return super().get_cookie_basket(cookie_key, request, manager)
         basket = read[0].basket
         if offers_wanted:
-            Basket.complete_priced(lines)
-            basket.keep_priced_lines(lines)
+            basket.keep_priced_lines(read)
             if not read[0].basket_has_vouchers:
                 basket.keep_no_vouchers()
         else:
             basket.keep_stored_lines(read)
         return basket
+
+
+# A guest's basket: open, and no one's.
+GUEST = "{}.basket_id = %s AND {basket}.owner_id IS NULL AND {basket}.status = %s"
+
+
+@functools.cache
+def _stored_lines() -> JoinedSelect:
+    return JoinedSelect(Line, ["basket"], GUEST)
+
+
+@functools.cache
+def _priced_lines() -> JoinedSelect:
+    vouchers = Basket.vouchers.through._meta.db_table
+    held = f"EXISTS (SELECT 1 FROM {vouchers} WHERE basket_id = {{}}.basket_id)"  # noqa: S608
+    return JoinedSelect(
+        Line, ["basket", *Basket.PRICED], GUEST, extra={"basket_has_vouchers": held}
+    )

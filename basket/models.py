@@ -1,9 +1,13 @@
+import functools
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, prefetch_related_objects
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.apps.offer.results import OfferApplications
+
+from shop.joined_select import JoinedSelect
 
 
 def _prefetched(instance, relation: str, objects: list) -> None:
@@ -41,6 +45,13 @@ def _update_checked(line, quantity: int, *, basket_id: int, stock: bool) -> int:
         return cursor.rowcount
 
 
+@functools.cache
+def _lines_of_basket() -> JoinedSelect:
+    """Any basket's lines, priced (``Basket.PRICED``)."""
+    line = Basket._meta.get_field("lines").related_model
+    return JoinedSelect(line, Basket.PRICED, "{}.basket_id = %s")
+
+
 class LinesChanged(Exception):
     """The basket's stored lines changed after this request read and checked them."""
 
@@ -57,27 +68,26 @@ class Basket(AbstractBasket):
     them itself (``basket.views.BasketView``).
     """
 
-    @staticmethod
-    def priced(lines):
-        """``lines`` (a queryset of lines) to read with what pricing and ordering them
-        needs (``complete_priced`` then gives them their options and stock records,
-        and puts them in the order they were added).
+    # What pricing and grouping a line reads besides the line (oscar's strategy, the
+    # checkout's parts per cooperative, placing the order).
+    PRICED = (
+        "product__product_class",
+        "product__parent__product_class",
+        "product__cooperative",
+        "stockrecord__partner",
+    )
 
-        Unordered in SQL: to compile an ORDER BY, Django matches it against each of the
-        select's 130 columns, which took a third of the time building this query.
-        """
-        return lines.select_related(
-            "product__product_class",
-            "product__parent__product_class",
-            "product__cooperative",
-            "stockrecord__partner",
-        ).order_by()
+    def all_lines(self):
+        if self.id is None:
+            return self.lines.model.objects.none()
+        if self._lines is None:
+            self.keep_priced_lines(_lines_of_basket()([self.id]))
+        return self._lines
 
-    @staticmethod
-    def complete_priced(lines) -> None:
-        """Give ``lines``, a ``priced`` queryset, their options and their products' stock
-        records, with queries only for the lines that need one; read them if not yet, in
-        the order they were added.
+    def keep_priced_lines(self, lines: list) -> None:
+        """Take ``lines``, this basket's lines just read with ``PRICED`` (in any order),
+        as ``all_lines``: in the order they were added, with their options and their
+        products' stock records, and queries only for the lines that need one.
 
         Oscar reads both for every line (two queries on every page showing a basket).
         A line has options only when its reference says so: oscar's reference is
@@ -86,36 +96,22 @@ class Basket(AbstractBasket):
         product is sold by its one cooperative, so that is the stock record the line
         was added with (deleting it deletes the line), read with it.
         """
-        if lines._result_cache is None:
-            lines._fetch_all()
-        lines._result_cache.sort(key=lambda line: line.pk)
-        # Now say so: a formset given these lines re-reads a queryset that is unordered.
-        lines.query.add_ordering("pk")
+        lines.sort(key=lambda line: line.pk)
         with_options = []
         for line in lines:
+            line.basket = self
             if line.line_reference == f"{line.product_id}_{line.stockrecord_id}":
                 _prefetched(line, "attributes", [])
             else:
                 with_options.append(line)
-            if "stockrecords" not in getattr(line.product, "_prefetched_objects_cache", {}):
-                _prefetched(line.product, "stockrecords", [line.stockrecord])
+            _prefetched(line.product, "stockrecords", [line.stockrecord])
         prefetch_related_objects(with_options, "attributes")
-
-    def all_lines(self):
-        if self.id is None:
-            return self.lines.model.objects.none()
-        if self._lines is None:
-            lines = self.priced(self.lines.all())
-            self.complete_priced(lines)
-            self._lines = lines
-        return self._lines
-
-    def keep_priced_lines(self, lines) -> None:
-        """Take ``lines``, a ``priced`` queryset of this basket's lines just read and
-        completed, as ``all_lines``."""
-        for line in lines:
-            line.basket = self
-        self._lines = lines
+        # A queryset holding them, as oscar expects; ordered as they are, so that the
+        # basket page's formset takes them as they are rather than reading them again.
+        held = self.lines.order_by("pk")
+        held._result_cache = lines
+        held._prefetch_done = True
+        self._lines = held
 
     def keep_no_vouchers(self) -> None:
         """This basket was just read without vouchers: asking for them needs no query.
@@ -163,7 +159,9 @@ class Basket(AbstractBasket):
         return stored
 
     def keep_stored_lines(self, lines: list) -> None:
-        """Take ``lines``, just read from the database, as this basket's stored lines."""
+        """Take ``lines``, just read from the database (in any order), as this basket's
+        stored lines."""
+        lines.sort(key=lambda line: line.pk)
         for line in lines:
             line.basket = self
         self.__dict__["_chophien_stored"] = lines
