@@ -1,5 +1,5 @@
 """A guest's basket read with its lines in one query: vouchers, options and stock records
-still count where a basket has them (basket/middleware.py, ``Basket.complete_priced``)."""
+still count where a basket has them (basket/middleware.py, ``Basket.keep_priced_lines``)."""
 
 import datetime
 from decimal import Decimal
@@ -96,7 +96,7 @@ def test_a_line_with_options_keeps_them_and_others_cost_no_query():
 
 
 def test_lines_stay_in_the_order_they_were_added_after_one_changes(client, two_cooperatives):
-    # The lines are read without ORDER BY (``Basket.priced``). On PostgreSQL a changed row
+    # The lines are read without ORDER BY (shop.joined_select). On PostgreSQL a changed row
     # is written anew after the others, so an unsorted read would list it last.
     honey, noodles = two_cooperatives
     add(client, honey)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # Raise only in a change that says why. 14 → 12 (bench.py, PostgreSQL: 15 → 13): the
 # basket's line count comes from its lines, not a COUNT query, and its cooperatives
 # with them. 12 → 7: a guest's basket is read with its lines and whether it holds
-# vouchers, and lines tell their options and stock records (Basket.complete_priced)
+# vouchers, and lines tell their options and stock records (Basket.keep_priced_lines)
 # (tests/perf/test_checkout_queries.py lists the rest).
 BASKET_BUDGET = 7
 

@@ -25,7 +25,7 @@ What made them (so that a query that comes back has a place to be looked for):
 - with lines already read, ``Basket.add_product`` keeps them in step with the line it
   writes, so offers are worked out on them without a second read;
 - every other page reads a guest's basket with its priced lines and whether it holds
-  vouchers (the basket middleware), and ``Basket.complete_priced`` gives lines without
+  vouchers (the basket middleware), and ``Basket.keep_priced_lines`` gives lines without
   options none and each product the stock record its line holds, without a query;
 - a web process holds the site's offers and each cooperative's delivery rates while
   the shop is unchanged (``shop.page_cache.held``, off in the suite: counted here);
