@@ -12,6 +12,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from address.selectors import commune_choices, province_choices
 from cooperatives.basket import BasketPart
 from payment.methods import PaymentMethod
+from shop import widgets
 
 MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
@@ -27,7 +28,7 @@ class DeliveryForm(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=widgets.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = PhoneNumberField(
         label=_("Mobile phone"),
@@ -37,7 +38,7 @@ class DeliveryForm(forms.Form):
             "invalid": _("Enter a Vietnamese mobile number, for example 0912 345 678."),
             "required": _("Enter your mobile number: the cooperative calls it to confirm."),
         },
-        widget=forms.TextInput(
+        widget=widgets.TextInput(
             attrs={"type": "tel", "autocomplete": "tel-national", "inputmode": "tel"}
         ),
     )
@@ -45,14 +46,16 @@ class DeliveryForm(forms.Form):
         label=_("E-mail (optional)"),
         required=False,
         help_text=_("For a copy of your order. You can order without one."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=widgets.EmailInput(attrs={"autocomplete": "email"}),
     )
     province_code = forms.ChoiceField(
         label=_("Province or city"),
+        widget=widgets.Select,
         error_messages={"required": _("Choose your province or city.")},
     )
     commune_code = forms.ChoiceField(
         label=_("Commune or ward"),
+        widget=widgets.Select,
         error_messages={"required": _("Choose your commune or ward.")},
     )
     line1 = forms.CharField(
@@ -60,13 +63,13 @@ class DeliveryForm(forms.Form):
         help_text=_("For example: Thôn Pác Ngòi, or 12 Đường Trần Phú"),
         max_length=255,
         error_messages={"required": _("Tell us the house, street or hamlet to deliver to.")},
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        widget=widgets.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     notes = forms.CharField(
         label=_("Delivery note (optional)"),
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
     payment_method = forms.ChoiceField(
         label=_("Payment"),
