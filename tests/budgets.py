@@ -19,3 +19,12 @@ def basket_addition_queries() -> int:
     (catalogue/view_counts.py).
     """
     return 0 if settings.REDIS_URL else 1
+
+
+def new_session_queries() -> int:
+    """Creating a session: Django's db sessions ask first whether the new key is taken.
+
+    With ``REDIS_URL`` sessions are ``shop.sessions``, which does not ask: the INSERT
+    refuses a taken key.
+    """
+    return 0 if settings.REDIS_URL else 1

@@ -202,7 +202,7 @@ if REDIS_URL:
     }
     # Sessions read from Redis, written to both: a signed-in shopper's cached page costs
     # one query (the user) instead of two. With Redis down they are read from PostgreSQL.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "shop.sessions"  # cached_db (see the module)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
