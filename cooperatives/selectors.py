@@ -133,7 +133,10 @@ def order_parts(*, order) -> list[dict]:
     for line in order.lines.filter(quantity__gt=0).select_related("product").order_by("pk"):
         lines_by_partner.setdefault(line.partner_id, []).append(line)
     parts = []
-    fulfilments = order.fulfilments.select_related("cooperative").prefetch_related("events")
+    # The cooperative's partner too: the order's messages go to its managers (partner.users).
+    fulfilments = order.fulfilments.select_related("cooperative__partner").prefetch_related(
+        "events"
+    )
     for fulfilment in fulfilments.order_by("pk"):
         parts.append(
             {

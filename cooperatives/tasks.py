@@ -25,7 +25,7 @@ def order_placed_notify_task(order_id: int) -> None:
     from cooperatives.services.notifications import order_placed_notifications
     from order.models import Order
 
-    order = Order.objects.filter(pk=order_id).first()
+    order = Order.objects.select_related("shipping_address").filter(pk=order_id).first()
     if order is None:
         return
     _notifications_send_later(order_placed_notifications(order=order))
