@@ -61,7 +61,7 @@ def test_a_worker_killed_while_sending_an_sms_is_replaced_and_the_sms_goes_once(
         timeout=60,
         what="the SMS to be sent by the second worker",
     )
-    assert "notification_send_task" in second.log()  # it ran the redelivered message
+    assert "order_placed_notify_task" in second.log()  # it ran the redelivered message
     assert len(sms_gateway.requests) == 2  # sent twice ...
     assert list(sms_gateway.sent) == [sms.key]  # ... reached the phone once
     assert sms.provider_reference == "sms-1"

@@ -378,21 +378,40 @@ def test_a_permanent_failure_marks_it_failed_and_it_is_not_tried_again(farms, se
     assert sms.sent_at is None
 
 
-def test_the_notify_task_queues_sends_on_commit(farms, django_capture_on_commit_callbacks):
+def test_the_notify_task_sends_what_is_still_waiting_itself(farms):
     order = place_order((farms["green_tea"], 1), guest_email="lan@example.vn")
     rows = order_placed_notifications(order=order)
-    notification_send(notification_id=rows[0].pk)
+    notification_send(notification_id=rows[0].pk)  # the shopper's e-mail went already
+    mail.outbox.clear()
 
-    with (
-        mock.patch("cooperatives.tasks.notification_send_task") as send_task,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with mock.patch.object(notification_send_task, "apply_async") as queued:
         order_placed_notify_task(order_id=order.pk)
-        send_task.delay.assert_not_called()  # not before the rows are committed
 
-    # One send per row still pending; the shopper's e-mail went already.
-    queued = sorted(call.kwargs["notification_id"] for call in send_task.delay.call_args_list)
-    assert queued == sorted(row.pk for row in rows[1:])
+    queued.assert_not_called()  # no task per message (delay() is apply_async() too)
+    assert {row.status for row in Notification.objects.filter(order=order)} == {Notification.SENT}
+    assert len(mail.outbox) == len([row for row in rows[1:] if row.channel == channels.EMAIL])
+
+
+def test_a_message_its_provider_refuses_for_now_is_retried_by_its_own_task(farms, settings):
+    order = place_order((farms["green_tea"], 1), guest_email="lan@example.vn")
+    settings.SMS_BACKEND = f"{__name__}.FlakySMSBackend"
+    FlakySMSBackend.calls = 0
+    mail.outbox.clear()
+
+    with mock.patch.object(notification_send_task, "apply_async") as queued:
+        order_placed_notify_task(order_id=order.pk)
+
+    sms = _phone_message(order)
+    assert (sms.status, sms.attempts) == (Notification.PENDING, 1)  # tried once here
+    # Its task takes over as its first retry, after Celery's backoff for one.
+    [call] = queued.call_args_list
+    assert call.kwargs["kwargs"] == {"notification_id": sms.pk}
+    assert call.kwargs["retries"] == 1
+    assert 0 <= call.kwargs["countdown"] <= 1
+    # The others went meanwhile.
+    others = Notification.objects.filter(order=order).exclude(pk=sms.pk)
+    assert others and {row.status for row in others} == {Notification.SENT}
+    assert len(mail.outbox) == others.count()
 
 
 # --- A part cancelled by the shopper -------------------------------------------------------
