@@ -571,6 +571,19 @@ class Shopper:
         self.connection.close()
 
 
+# What a guest types into the delivery form; the delivery choices come from the form.
+GUEST_DELIVERY = {
+    "full_name": "Hoàng Thị Lan",
+    "phone": "0912 345 678",
+    "email": "",
+    "province_code": "19",
+    "commune_code": "01906",
+    "line1": "Thôn Pác Ngòi",
+    "notes": "",
+    "payment_method": "cod",
+}
+
+
 def shopper_address(number: int) -> str:
     """One of 16 million private addresses, standing for one shopper's phone."""
     return f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
@@ -601,17 +614,7 @@ def one_checkout(base_url: str, urls: dict, pair: tuple[int, int]) -> None:
             )
         form = form_inputs(expect(shopper.ask("GET", urls["checkout"]), 200, "delivery form")[2])
         data = {name: value for name, value in form.items() if name.startswith("shipping_")}
-        data.update(
-            csrfmiddlewaretoken=token,
-            full_name="Hoàng Thị Lan",
-            phone="0912 345 678",
-            email="",
-            province_code="19",
-            commune_code="01906",
-            line1="Thôn Pác Ngòi",
-            notes="",
-            payment_method="cod",
-        )
+        data.update(GUEST_DELIVERY, csrfmiddlewaretoken=token)
         expect(shopper.ask("POST", urls["checkout"], data), 302, "delivery")
         review = form_inputs(expect(shopper.ask("GET", urls["preview"]), 200, "review")[2])
         # The review form's hidden fields: the basket and the total the shopper was shown.
@@ -817,14 +820,7 @@ def checkout_queries(urls: dict, products) -> dict[str, int]:
             pk__in=[first.cooperative_id, second.cooperative_id]
         ):
             data[f"shipping_{cooperative.pk}"] = cooperative.shipping_methods.first().code
-    data.update(
-        full_name="Hoàng Thị Lan",
-        phone="0912 345 678",
-        province_code="19",
-        commune_code="01906",
-        line1="Thôn Pác Ngòi",
-        payment_method="cod",
-    )
+    data.update(GUEST_DELIVERY)
     step("checkout: delivery sent", "post", urls["checkout"], data, 302)
     review = form_inputs(step("checkout: review", "get", urls["preview"]).content.decode())
     placed = step("checkout: place order", "post", urls["preview"], review, 302)
