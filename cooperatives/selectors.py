@@ -129,15 +129,19 @@ def order_parts(*, order) -> list[dict]:
     """Each cooperative's part of an order with its lines, events and the transfer it waits for."""
     from cooperatives.services.checkout import transfer_for
 
+    # Both read unordered and sorted here: compiling ORDER BY made Django match it against
+    # each selected column, which cost more than the sort (this runs for every new order's
+    # messages, and on the order's page).
     lines_by_partner: dict[int, list] = {}
-    for line in order.lines.filter(quantity__gt=0).select_related("product").order_by("pk"):
+    lines = order.lines.filter(quantity__gt=0).select_related("product").order_by()
+    for line in sorted(lines, key=lambda line: line.pk):
         lines_by_partner.setdefault(line.partner_id, []).append(line)
     parts = []
     # The cooperative's partner too: the order's messages go to its managers (partner.users).
     fulfilments = order.fulfilments.select_related("cooperative__partner").prefetch_related(
         "events"
     )
-    for fulfilment in fulfilments.order_by("pk"):
+    for fulfilment in sorted(fulfilments.order_by(), key=lambda fulfilment: fulfilment.pk):
         parts.append(
             {
                 "fulfilment": fulfilment,
