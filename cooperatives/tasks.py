@@ -183,25 +183,28 @@ def fulfilment_event_notify_task(event_id: int) -> None:
 def unconfirmed_reminders_task() -> int:
     """Periodic: remind managers of parts still unconfirmed after UNCONFIRMED_REMINDER_HOURS.
 
-    Returns how many were queued: new reminders, and any still unsent (sending is once).
+    Returns how many were sent (or handed to their retry): new reminders, and any still
+    unsent (sending is once).
     """
     from cooperatives.services.notifications import unconfirmed_reminders
 
-    return _notifications_queued(unconfirmed_reminders())
+    return _notifications_sent(unconfirmed_reminders())
 
 
 @shared_task
 def manager_digest_task() -> int:
     """Periodic, each morning: tell each cooperative's managers what waits for them.
 
-    Returns how many were queued: a second run the same day queues only what is unsent.
+    Returns how many were sent (or handed to their retry): a second run the same day sends
+    only what is unsent.
     """
     from cooperatives.services.notifications import manager_digest
 
-    return _notifications_queued(manager_digest())
+    return _notifications_sent(manager_digest())
 
 
-def _notifications_queued(notifications) -> int:
+def _notifications_sent(notifications) -> int:
+    """Send those still waiting (``_notifications_send``); how many there were."""
     from cooperatives.models import Notification
 
     waiting = sum(1 for n in notifications if n.status == Notification.PENDING)
