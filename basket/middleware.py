@@ -60,7 +60,7 @@ GUEST = "{}.basket_id = %s AND {basket}.owner_id IS NULL AND {basket}.status = %
 
 @functools.cache
 def _stored_lines() -> JoinedSelect:
-    return JoinedSelect(Line, ["basket"], GUEST)
+    return JoinedSelect(Line, ["basket"], GUEST, shared=["basket"])
 
 
 @functools.cache
@@ -68,5 +68,9 @@ def _priced_lines() -> JoinedSelect:
     vouchers = Basket.vouchers.through._meta.db_table
     held = f"EXISTS (SELECT 1 FROM {vouchers} WHERE basket_id = {{}}.basket_id)"  # noqa: S608
     return JoinedSelect(
-        Line, ["basket", *Basket.PRICED], GUEST, extra={"basket_has_vouchers": held}
+        Line,
+        ["basket", *Basket.PRICED],
+        GUEST,
+        extra={"basket_has_vouchers": held},
+        shared=["basket"],
     )

@@ -35,7 +35,10 @@ class JoinedSelect:
     ``where`` is SQL with ``%s`` placeholders; ``{}`` in it stands for the model's table
     and ``{path}`` (``{basket}``, ``{product__cooperative}``) for a related one.
     ``extra`` maps attribute names to SQL expressions set on each root instance (an
-    ``EXISTS``, say), formatted the same way.
+    ``EXISTS``, say), formatted the same way. ``shared``: relations (of ``relations``)
+    made once per read for all the rows that hold the same one, where ``select_related``
+    makes one per row: the basket of a basket's lines, which its caller sets on every
+    line anyway.
     """
 
     def __init__(
@@ -44,6 +47,7 @@ class JoinedSelect:
         relations: Sequence[str],
         where: str,
         extra: dict[str, str] | None = None,
+        shared: Sequence[str] = (),
     ):
         self.model = model
         self.tables = [_Table(model, "t0", None, None, False)]
@@ -63,6 +67,9 @@ class JoinedSelect:
                 alias = f"t{len(self.tables)}"
                 self.tables.append(_Table(field.related_model, alias, parent, field, optional))
         aliases = {path or "": self.tables[index].alias for path, index in index_of.items()}
+        if not set(shared) <= set(index_of) - {""}:
+            raise ValueError(f"shared relations {shared} must be among {relations}")
+        self.shared = frozenset(index_of[path] for path in shared)
         self.where = where.format(aliases[""], **{k: v for k, v in aliases.items() if k})
         self.extra = {
             name: sql.format(aliases[""], **{k: v for k, v in aliases.items() if k})
@@ -78,7 +85,8 @@ class JoinedSelect:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [self._instance(row, readers, connection, using) for row in rows]
+        made = {index: {} for index in self.shared}
+        return [self._instance(row, readers, connection, using, made) for row in rows]
 
     def _build(self, connection) -> tuple[str, list]:
         quote = connection.ops.quote_name
@@ -110,11 +118,12 @@ class JoinedSelect:
         )
         return sql, readers
 
-    def _instance(self, row, readers, connection, using) -> models.Model:
+    def _instance(self, row, readers, connection, using, shared: dict) -> models.Model:
         made: list[models.Model | None] = []
         start = 0
-        for table, (attnames, pk, converters) in zip(self.tables, readers, strict=True):
-            values = list(row[start : start + len(attnames)])
+        for index, (table, reader) in enumerate(zip(self.tables, readers, strict=True)):
+            attnames, pk, converters = reader
+            values = row[start : start + len(attnames)]
             start += len(attnames)
             parent = made[table.parent] if table.parent is not None else None
             if table.field is not None and (parent is None or values[pk] is None):
@@ -123,10 +132,16 @@ class JoinedSelect:
                     table.field.set_cached_value(parent, None)
                 made.append(None)
                 continue
-            for position, column, field_converters in converters:
-                for converter in field_converters:
-                    values[position] = converter(values[position], column, connection)
-            instance = table.model.from_db(using, attnames, values)
+            key = values[pk]
+            instance = shared[index].get(key) if index in shared else None
+            if instance is None:
+                values = list(values)
+                for position, column, field_converters in converters:
+                    for converter in field_converters:
+                        values[position] = converter(values[position], column, connection)
+                instance = table.model.from_db(using, attnames, values)
+                if index in shared:
+                    shared[index][key] = instance
             if parent is not None:
                 table.field.set_cached_value(parent, instance)
             made.append(instance)

@@ -89,3 +89,27 @@ def test_where_names_related_tables_and_extra_sets_attributes():
 def test_only_forward_foreign_keys_can_be_followed():
     with pytest.raises(ValueError, match="not a forward foreign key"):
         JoinedSelect(Basket, ["lines"], "1 = 1")
+
+
+def test_a_shared_relation_is_one_instance_for_the_rows_that_hold_it():
+    first = basket_with((ProductFactory(), 1), (ProductFactory(), 2))
+    second = basket_with((ProductFactory(), 1))
+    read = JoinedSelect(Line, PRICED, "{}.basket_id IN (%s, %s)", shared=["basket"])
+
+    lines = read([first.pk, second.pk])
+    baskets = {}
+    for line in lines:
+        baskets.setdefault(line.basket_id, set()).add(id(line.basket))
+    assert {pk: len(made) for pk, made in baskets.items()} == {first.pk: 1, second.pk: 1}
+    assert {fields(line.basket)["id"] for line in lines} == {first.pk, second.pk}
+    # What is not shared is still one instance per row, as select_related makes them.
+    assert len({id(line.product) for line in lines}) == 3
+    # And a fresh read makes fresh instances.
+    assert {id(line.basket) for line in read([first.pk, second.pk])}.isdisjoint(
+        id(line.basket) for line in lines
+    )
+
+
+def test_only_relations_read_can_be_shared():
+    with pytest.raises(ValueError, match="must be among"):
+        JoinedSelect(Line, ["product"], "1 = 1", shared=["basket"])
