@@ -114,6 +114,9 @@ def shopper_pages(page, honey):
     page.fill("[name=line1]", "Thôn Pác Ngòi")
     page.locator("form.checkout-delivery button[type=submit]").click()
     expect(page.locator("form.place-order")).to_have_count(1)
+    # The form is there as soon as the page is parsed; its sizes only once the stylesheet
+    # has loaded (a busy machine measured "place order" unstyled, 21 px high).
+    page.wait_for_load_state("load")
     yield "checkout review"
 
 
@@ -130,10 +133,12 @@ def manager_pages(page, shop):
     yield "manager inbox"
     page.locator(f"#fulfilment-{new.pk}").get_by_role("link").first.click()
     expect(page.locator("form[action$='/confirm/']")).to_be_visible()
+    page.wait_for_load_state("load")  # sizes are measured: the stylesheet must be in
     yield "manager order card, to confirm"
     page.goto(f"/quan-ly/{farm.slug}/don-hang/")
     page.locator(f"#fulfilment-{packed.pk}").get_by_role("link").first.click()
     expect(page.locator("form[action$='/ship/']")).to_be_visible()
+    page.wait_for_load_state("load")  # sizes are measured: the stylesheet must be in
     yield "manager order card, to ship"
 
 
